@@ -1,0 +1,120 @@
+// Wiring: inputs -> credentials -> Azure clients -> reconcile -> outputs, summary, comment.
+// Decisions live in the modules this calls; run() only connects them to the runner.
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSideApi } from './azure.ts';
+import { createCredentials, type TenantCredentials } from './credentials.ts';
+import { errorMessage, toProblem, type ErrorContext } from './errors.ts';
+import { pullRequestTarget, upsertStickyComment } from './github.ts';
+import { InputError, readSettings, type Settings } from './inputs.ts';
+import { other, type Problem, type RunReport, type Side } from './model.ts';
+import { failureMessage, shouldFail, toOutputs } from './outputs.ts';
+import { oidcUnavailableMessage } from './oidc.ts';
+import { reconcile, unreadReport } from './reconcile.ts';
+import { renderComment, renderReport } from './report.ts';
+
+const USER_AGENT = 'azure-vnet-peering-action/1';
+
+function errorContexts(settings: Settings, creds: TenantCredentials | undefined): Record<Side, ErrorContext> {
+  const ctx = (side: Side): ErrorContext => ({
+    side,
+    vnet: settings[side].vnet,
+    remoteVnet: settings[other(side)].vnet,
+    tenantId: settings[side].tenantId,
+    remoteTenantId: settings[other(side)].tenantId,
+    clientId: settings[side].clientId,
+    remoteClientId: settings[other(side)].clientId,
+    subject: creds?.claims.subject,
+    audience: creds?.claims.audience ?? settings.audience,
+  });
+  return { a: ctx('a'), b: ctx('b') };
+}
+
+/** Gets a token from each tenant before anything else, so a sign-in problem is named as such. */
+async function signIn(settings: Settings, creds: TenantCredentials): Promise<Problem[]> {
+  const sides: Side[] = creds.a === creds.b ? ['a'] : ['a', 'b'];
+  const results = await Promise.allSettled(sides.map((s) => creds[s].getToken(settings.armScope)));
+  const contexts = errorContexts(settings, creds);
+  return results.flatMap((r, i) => {
+    const side = sides[i] ?? 'a';
+    if (r.status === 'fulfilled') return [];
+    const p = toProblem(r.reason, contexts[side]);
+    const who = `Signing in to tenant ${side.toUpperCase()} (${settings[side].tenantId}) as ${settings[side].clientId}`;
+    return [{ ...p, message: `${who}: ${p.message}` }];
+  });
+}
+
+async function publish(settings: Settings, report: RunReport): Promise<void> {
+  for (const [name, value] of Object.entries(toOutputs(report))) core.setOutput(name, value);
+  const ctx = github.context;
+  const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : undefined;
+  const opts = runUrl ? { runUrl } : {};
+  try {
+    await core.summary.addRaw(renderReport(report, opts), true).write();
+  } catch (e: unknown) {
+    core.warning(`Could not write the job summary: ${errorMessage(e)}`);
+  }
+  const target = settings.comment === 'auto' ? pullRequestTarget(ctx) : undefined;
+  if (!target) return;
+  if (!settings.githubToken) {
+    core.warning('No github-token: the pull request comment was skipped.');
+    return;
+  }
+  try {
+    const client = github.getOctokit(settings.githubToken);
+    const res = await upsertStickyComment(client, target, report.pairKey, renderComment(report, opts));
+    core.info(`Pull request comment ${res.outcome}: ${res.url}`);
+  } catch (e: unknown) {
+    core.warning(errorMessage(e));
+  }
+}
+
+export async function run(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = readSettings();
+  } catch (e: unknown) {
+    core.setFailed(e instanceof InputError ? e.message : `Reading inputs: ${errorMessage(e)}`);
+    return;
+  }
+  const cancel = new AbortController();
+  const onSignal = (): void => cancel.abort(new Error('The run was cancelled.'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(settings.timeoutMs)]);
+
+  let report: RunReport;
+  const noOidc = oidcUnavailableMessage(process.env, github.context);
+  if (noOidc) {
+    report = unreadReport(settings, [noOidc]);
+  } else {
+    const creds = createCredentials(settings, { getIdToken: (aud) => core.getIDToken(aud), mask: core.setSecret });
+    const signInProblems = await core.group('Sign in', () => signIn(settings, creds));
+    const contexts = errorContexts(settings, creds);
+    const api = (s: Side) =>
+      createSideApi({
+        vnet: settings[s].vnet,
+        credential: creds[s],
+        auxiliary: settings.a.tenantId === settings.b.tenantId ? undefined : creds[other(s)],
+        armEndpoint: settings.armEndpoint,
+        armScope: settings.armScope,
+        userAgent: USER_AGENT,
+      });
+    report = signInProblems.length
+      ? unreadReport(settings, signInProblems)
+      : await reconcile(settings, {
+          apis: { a: api('a'), b: api('b') },
+          contexts,
+          signal,
+          cancelled: () => cancel.signal.aborted,
+          sleep: (ms, s) => sleep(ms, undefined, { signal: s }),
+          now: Date.now,
+          deadline: Date.now() + settings.timeoutMs,
+          log: core.info,
+          group: core.group,
+        });
+  }
+  await publish(settings, report);
+  if (shouldFail(report, settings.failOnDrift)) core.setFailed(failureMessage(report));
+}

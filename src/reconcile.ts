@@ -1,0 +1,246 @@
+// One run, start to end: read both sides, plan, apply (in apply mode), read again, and turn it all
+// into the RunReport that outputs, summary and comment are made from.
+import { applyPlan, type ApplyDeps, type SideOutcome } from './apply.ts';
+import type { SideApi } from './azure.ts';
+import { toProblem, type ErrorContext } from './errors.ts';
+import type { Settings } from './inputs.ts';
+import {
+  other,
+  SIDES,
+  type ObservedPeering,
+  type Problem,
+  type RunReport,
+  type Side,
+  type SideObservation,
+  type SideResult,
+  type Verdict,
+} from './model.ts';
+import { arrowLabel, desiredSettings, plan, settingDiffs, type Plan } from './plan.ts';
+import { pairKey } from './resource-id.ts';
+
+export interface ReconcileDeps {
+  readonly apis: Readonly<Record<Side, SideApi>>;
+  readonly contexts: Readonly<Record<Side, ErrorContext>>;
+  /** Aborted on cancellation or when the run's time is up. */
+  readonly signal: AbortSignal;
+  /** True once the run was cancelled (SIGINT/SIGTERM), as opposed to timed out. */
+  readonly cancelled: () => boolean;
+  readonly sleep: ApplyDeps['sleep'];
+  readonly now: () => number;
+  readonly deadline: number;
+  readonly log: (message: string) => void;
+  readonly group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/** Re-plans after a pass this many times at most, for effects one pass cannot reach. */
+const MAX_PASSES = 3;
+
+type Observed = Record<Side, SideObservation>;
+
+async function observe(deps: ReconcileDeps): Promise<Observed> {
+  // Reads may run together; only writes must not.
+  const read = async (side: Side): Promise<SideObservation> => {
+    try {
+      const [vnet, peerings] = await Promise.all([
+        deps.apis[side].readVnet(deps.signal),
+        deps.apis[side].listPeerings(deps.signal),
+      ]);
+      return { vnet, peerings };
+    } catch (e: unknown) {
+      throw new SideReadError(side, e);
+    }
+  };
+  const [a, b] = await Promise.all([read('a'), read('b')]);
+  return { a, b };
+}
+
+class SideReadError extends Error {
+  readonly side: Side;
+  readonly inner: unknown;
+  constructor(side: Side, inner: unknown) {
+    super(`reading side ${side} failed`);
+    this.side = side;
+    this.inner = inner;
+  }
+}
+
+function findByName(peerings: readonly ObservedPeering[], name: string): ObservedPeering | undefined {
+  return peerings.find((p) => p.name.toLowerCase() === name.toLowerCase());
+}
+
+function healthProblem(side: Side, p: ObservedPeering | undefined, sp: Plan['sides'][Side]): Problem | undefined {
+  const label = `${arrowLabel(side)} ('${sp.name}')`;
+  if (!p) {
+    return { code: 'PeeringMissing', message: `${label} does not exist.`, advice: 'See the other direction for the error that stopped the run, fix it, and run again.' };
+  }
+  if (p.provisioningState.toLowerCase() !== 'succeeded') {
+    return { code: 'ProvisioningNotSucceeded', message: `${label} is in provisioningState ${p.provisioningState}.`, advice: 'Run again; if it stays so, check the peering in the Azure portal.' };
+  }
+  if (p.peeringState !== 'Connected') {
+    return {
+      code: `Peering${p.peeringState}`,
+      message: `${label} is ${p.peeringState}.`,
+      advice: p.peeringState === 'Initiated' ? 'Its counterpart is missing; see the other direction.' : 'Run again to re-create it.',
+    };
+  }
+  if (p.syncLevel !== 'FullyInSync' && p.syncLevel !== '') {
+    return { code: 'PeeringNotInSync', message: `${label} is ${p.syncLevel}.`, advice: 'Run again to sync the address spaces.' };
+  }
+  const diffs = settingDiffs(p, sp.desired);
+  if (diffs.length) {
+    return { code: 'SettingsDiffer', message: `${label} still differs: ${diffs.join(', ')}.`, advice: 'Azure did not keep the settings asked for; run again.' };
+  }
+  return undefined;
+}
+
+function sideResult(
+  side: Side,
+  settings: Settings,
+  sp: Plan['sides'][Side],
+  observed: Observed,
+  outcome: SideOutcome,
+  problem: Problem | undefined,
+): SideResult {
+  const found = sp.conflict ? undefined : findByName(observed[side].peerings, sp.name);
+  return {
+    side,
+    vnet: settings[side].vnet,
+    remoteVnet: settings[other(side)].vnet,
+    tenantId: settings[side].tenantId,
+    addressSpace: observed[side].vnet.addressPrefixes,
+    peeringName: found?.name ?? sp.name,
+    peeringId: found?.id ?? '',
+    state: found?.peeringState ?? 'Missing',
+    syncLevel: found?.syncLevel ?? '',
+    provisioningState: found?.provisioningState ?? '',
+    settings: found,
+    desired: sp.desired,
+    action: outcome.action,
+    outcome: outcome.outcome,
+    reason: sp.reason,
+    problem: sp.conflict ?? problem,
+  };
+}
+
+/** A report for a run that could not read Azure (sign-in or read failure). */
+export function unreadReport(settings: Settings, problems: readonly Problem[], verdict: Verdict = 'failed'): RunReport {
+  const side = (s: Side): SideResult => ({
+    side: s,
+    vnet: settings[s].vnet,
+    remoteVnet: settings[other(s)].vnet,
+    tenantId: settings[s].tenantId,
+    addressSpace: [],
+    peeringName: settings[s].givenPeeringName ?? settings[s].defaultPeeringName,
+    peeringId: '',
+    state: 'Missing',
+    syncLevel: '',
+    provisioningState: '',
+    settings: undefined,
+    desired: desiredSettings(s, settings),
+    action: 'none',
+    outcome: 'skipped',
+    reason: 'not read',
+    problem: undefined,
+  });
+  return {
+    mode: settings.mode,
+    verdict,
+    changed: false,
+    sides: { a: side('a'), b: side('b') },
+    problems,
+    pairKey: pairKey(settings.a.vnet, settings.b.vnet),
+  };
+}
+
+export async function reconcile(settings: Settings, deps: ReconcileDeps): Promise<RunReport> {
+  const planFor = (observed: Observed): Plan =>
+    plan({ a: settings.a, b: settings.b, desired: settings, observed });
+
+  let before: Observed;
+  try {
+    before = await deps.group('Read both sides', () => observe(deps));
+  } catch (e: unknown) {
+    const side = e instanceof SideReadError ? e.side : 'a';
+    const inner = e instanceof SideReadError ? e.inner : e;
+    const problem = toProblem(inner, deps.contexts[side]);
+    return unreadReport(settings, [{ ...problem, message: `Reading VNet ${side.toUpperCase()}: ${problem.message}` }], deps.cancelled() ? 'cancelled' : 'failed');
+  }
+  const first = planFor(before);
+  for (const s of SIDES) {
+    const sp = first.sides[s];
+    deps.log(`${arrowLabel(s)} '${sp.name}': ${sp.conflict ? `conflict: ${sp.conflict.message}` : `${sp.action} (${sp.reason})`}`);
+  }
+
+  const blocked = first.sides.a.conflict !== undefined || first.sides.b.conflict !== undefined;
+  const problems: Problem[] = [];
+  if (first.overlap) problems.push(first.overlap);
+
+  const planned = (o: SideOutcome['outcome']): Record<Side, SideOutcome> => ({
+    a: { action: first.sides.a.action, outcome: first.sides.a.action === 'none' ? 'none' : o, problem: undefined },
+    b: { action: first.sides.b.action, outcome: first.sides.b.action === 'none' ? 'none' : o, problem: undefined },
+  });
+
+  if (settings.mode === 'plan' || blocked || first.overlap) {
+    const outcomes = planned(settings.mode === 'plan' ? 'planned' : 'skipped');
+    const pending = !blocked && first.order.length > 0;
+    const verdict: Verdict =
+      settings.mode === 'plan' ? (blocked ? 'failed' : pending ? 'pending' : 'in-sync') : 'failed';
+    return {
+      mode: settings.mode,
+      verdict,
+      changed: settings.mode === 'plan' && pending,
+      sides: { a: sideResult('a', settings, first.sides.a, before, outcomes.a, undefined), b: sideResult('b', settings, first.sides.b, before, outcomes.b, undefined) },
+      problems,
+      pairKey: pairKey(settings.a.vnet, settings.b.vnet),
+    };
+  }
+
+  // Apply: the first pass carries the plan out; later passes catch what only shows afterwards.
+  const outcomes = planned('none');
+  let wrote = false;
+  let after = before;
+  let current = first;
+  for (let pass = 0; pass < MAX_PASSES && current.order.length > 0; pass++) {
+    const remotes = {
+      a: { id: settings.b.vnet.id, prefixes: after.b.vnet.addressPrefixes },
+      b: { id: settings.a.vnet.id, prefixes: after.a.vnet.addressPrefixes },
+    };
+    const result = await deps.group(`Apply (pass ${pass + 1})`, () => applyPlan(current, { ...deps, remotes }));
+    wrote ||= result.wrote;
+    for (const s of SIDES) {
+      const r = result.sides[s];
+      // The first action taken on a side is the one reported; the latest outcome stands.
+      if (r.outcome !== 'none') outcomes[s] = outcomes[s].outcome === 'none' ? r : { ...r, action: outcomes[s].action };
+    }
+    try {
+      after = await deps.group('Read both sides again', () => observe(deps));
+    } catch (e: unknown) {
+      const side = e instanceof SideReadError ? e.side : 'a';
+      problems.push(toProblem(e instanceof SideReadError ? e.inner : e, deps.contexts[side]));
+      break;
+    }
+    if (SIDES.some((s) => result.sides[s].outcome === 'failed') || deps.signal.aborted) break;
+    current = planFor(after);
+  }
+
+  const final = (s: Side): { result: SideResult; healthy: boolean } => {
+    const sp = first.sides[s];
+    const o = outcomes[s];
+    const health = healthProblem(s, findByName(after[s].peerings, sp.name), sp);
+    // A skipped side is unhealthy because of the other side's failure, which is reported there.
+    const problem = o.problem ?? (o.outcome === 'skipped' ? undefined : health);
+    return { result: sideResult(s, settings, sp, after, o, problem), healthy: health === undefined };
+  };
+  const a = final('a');
+  const b = final('b');
+  const healthy = a.healthy && b.healthy && problems.length === 0;
+  const verdict: Verdict = deps.cancelled() ? 'cancelled' : !healthy ? 'failed' : wrote ? 'repaired' : 'in-sync';
+  return {
+    mode: 'apply',
+    verdict,
+    changed: wrote,
+    sides: { a: a.result, b: b.result },
+    problems,
+    pairKey: pairKey(settings.a.vnet, settings.b.vnet),
+  };
+}
