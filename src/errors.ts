@@ -167,6 +167,9 @@ export function advice(code: string, message: string, ctx: ErrorContext): string
     case 'ReferencedResourceNotProvisioned':
     case 'AnotherOperationInProgress':
     case 'RetryableError':
+    case 'RetryableErrorDueToAnotherOperation':
+    case 'CanceledAndSupersededDueToAnotherOperation':
+    case 'OperationCanceled':
     case 'Canceled':
       return `Another operation on ${ctx.vnet.name} or ${ctx.remoteVnet.name} kept Azure busy until the time limit. Run again, or raise timeout-minutes.`;
     case 'HTTP429':
