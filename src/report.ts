@@ -88,6 +88,11 @@ function healthy(side: SideResult): boolean {
   return side.state === 'Connected' && side.syncLevel === 'FullyInSync';
 }
 
+/** Nothing decided and nothing tried: Azure was never read (sign-in or read failure). */
+function unread(side: SideResult): boolean {
+  return side.action === 'none' && side.outcome === 'skipped';
+}
+
 /** What happened (or would) on one side, in a few words; '' when nothing was to be done. */
 function actionNote(side: SideResult): string {
   const { action, outcome } = side;
@@ -113,6 +118,7 @@ function actionCell(side: SideResult, report: RunReport): string {
   const { action, outcome } = side;
   if (action === 'none') {
     if (side.problem !== undefined) return '— none (see error)';
+    if (unread(side)) return '— not checked';
     return report.mode === 'plan' ? 'Plan — nothing to do' : '— none needed';
   }
   switch (outcome) {
@@ -149,20 +155,23 @@ function phrases(report: RunReport, pick: (side: SideResult) => string): string 
 }
 
 function failureDetail(report: RunReport): string {
-  const parts: string[] = [];
+  // A general problem (sign-in, overlap...) comes first: it is why the sides were not tried.
+  const general = report.problems[0];
+  const parts: string[] = general ? [escapeText(general.code, MAX_NAME)] : [];
   for (const s of SIDES) {
     const side = report.sides[s];
     const dir = DIRECTION[s];
     const code = side.problem ? ` (${escapeText(side.problem.code, MAX_NAME)})` : '';
+    if (unread(side)) continue;
     if (side.outcome === 'done' && side.action !== 'none') parts.push(`${PAST[side.action]} ${dir}`);
     else if (side.outcome === 'failed') parts.push(`${dir}: ${side.action} failed${code}`);
     else if (side.problem) parts.push(`${dir}: ${escapeText(side.problem.code, MAX_NAME)}`);
-    else if (side.outcome === 'skipped') parts.push(`${dir}: ${side.action} not attempted`);
-    else if (!healthy(side)) parts.push(`${dir} is ${side.state}${side.syncLevel ? `, ${side.syncLevel}` : ''}`);
+    else if (side.outcome === 'skipped') {
+      if (!general) parts.push(`${dir}: ${side.action} not attempted`);
+    } else if (!healthy(side)) parts.push(`${dir} is ${side.state}${side.syncLevel ? `, ${side.syncLevel}` : ''}`);
   }
-  const general = report.problems[0];
-  if (general) parts.push(escapeText(general.code, MAX_NAME));
-  const what = report.mode === 'plan' ? 'Plan could not finish' : 'Apply did not end healthy';
+  const wrote = SIDES.some((s) => report.sides[s].outcome === 'done');
+  const what = wrote ? 'Apply did not end healthy' : report.mode === 'plan' ? 'Plan could not finish' : 'Nothing was changed';
   return parts.length > 0 ? `${what}: ${parts.join('; ')}` : what;
 }
 
@@ -199,6 +208,7 @@ function diagram(report: RunReport): string {
   const a = report.sides.a;
   const b = report.sides.b;
   const label = (side: SideResult): string => {
+    if (unread(side)) return `${DIRECTION[side.side]}  not read`;
     const parts: string[] = [side.state];
     if (side.syncLevel) parts.push(side.syncLevel);
     const note = actionNote(side);
@@ -265,7 +275,7 @@ function peeringTable(report: RunReport): string {
     '| | A→B | B→A |',
     '| --- | --- | --- |',
     row('Peering', (s) => `${name(s.peeringName)} (on ${name(s.vnet.name)})`),
-    row('State', (s) => `${STATE_ICON[s.state]} ${s.state}`),
+    row('State', (s) => (unread(s) ? '❔ not read' : `${STATE_ICON[s.state]} ${s.state}`)),
     row('Sync level', (s) => s.syncLevel || '—'),
     row('Provisioning', (s) => (s.provisioningState ? name(s.provisioningState) : '—')),
     ...SETTING_KEYS.map((key) => row(key, (s) => settingCell(s, key))),

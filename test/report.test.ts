@@ -6,7 +6,7 @@ import {
   renderComment,
   renderReport,
 } from '../src/report.ts';
-import type { Problem } from '../src/model.ts';
+import type { Problem, SideResult } from '../src/model.ts';
 import {
   HUB,
   SPOKE,
@@ -86,19 +86,45 @@ describe('verdict on the first line', () => {
     expect(line).toContain('B→A: create failed (AuthorizationFailed)');
   });
 
-  it('failed without a side problem: the general problem code (e.g. sign-in)', () => {
+  it('failed before Azure was read (e.g. sign-in): the general code, and the sides marked not read', () => {
+    const notRead: Partial<SideResult> = { ...missing('skipped'), action: 'none', reason: 'not read', addressSpace: [] };
     const report = makeReport({
       report: {
-        mode: 'plan',
         verdict: 'failed',
-        problems: [{ code: 'AADSTS700016', message: 'Application not found in the directory.', advice: 'Consent.' }],
+        problems: [
+          {
+            code: 'AADSTS700016',
+            message: "Application with identifier 'x' was not found in the directory 'tenant B'.",
+            advice: 'Grant admin consent for the app in tenant B.',
+          },
+        ],
       },
-      a: { state: 'Missing', syncLevel: '', settings: undefined, reason: 'not read' },
-      b: { state: 'Missing', syncLevel: '', settings: undefined, reason: 'not read' },
+      a: notRead,
+      b: notRead,
     });
-    const line = firstLine(renderReport(report, {}));
-    expect(line).toMatch(/^### ❌ Failed — Plan could not finish/);
-    expect(line).toContain('AADSTS700016');
+    const md = renderReport(report, {});
+    expect(firstLine(md)).toMatch(/^### ❌ Failed — Nothing was changed: AADSTS700016 · hub-vnet ⇄ spoke-vnet$/);
+    expect(md).toContain('hub-vnet (A) ──── A→B  not read');
+    expect(md).toContain('| State | ❔ not read | ❔ not read |');
+    expect(md).toContain('| Action | — not checked | — not checked |');
+    expect(md).toContain('- **AADSTS700016**: Application with identifier &#39;x&#39;');
+    expect(md).toContain('**Fix:** Grant admin consent for the app in tenant B.');
+  });
+
+  it('plan that found a conflict: fails, naming the side and the code', () => {
+    const conflict: Problem = {
+      code: 'PeeringNameConflict',
+      message: "Peering 'hub-vnet-to-spoke-vnet' on hub-vnet points at other-vnet.",
+      advice: 'Delete it, or name the peering with peering-name-a.',
+    };
+    const report = makeReport({
+      report: { mode: 'plan', verdict: 'failed' },
+      a: { ...missing('none'), action: 'none', problem: conflict, reason: 'name taken' },
+      b: missing('planned'),
+    });
+    const md = renderReport(report, {});
+    expect(firstLine(md)).toMatch(/^### ❌ Failed — Plan could not finish: A→B: PeeringNameConflict/);
+    expect(md).toContain('| Action | — none (see error) | **Plan — would create** |');
   });
 
   it('cancelled: says so and what was already done', () => {
