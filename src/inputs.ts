@@ -10,6 +10,7 @@ import {
   parseVnetId,
   PEERING_NAME_FORM,
   sameId,
+  VNET_ID_FORM,
 } from './resource-id.ts';
 
 export class InputError extends Error {
@@ -72,9 +73,13 @@ function invalid(input: string, value: string, expected: string): InputError {
   return new InputError(`Invalid input '${input}': got '${value}'. Expected ${expected}.`);
 }
 
-function required(read: Reader, input: string): string {
+function missing(input: string, expected: string): InputError {
+  return new InputError(`Input required and not supplied: '${input}'. Expected ${expected}.`);
+}
+
+function required(read: Reader, input: string, expected: string): string {
   const value = read(input);
-  if (!value) throw new InputError(`Input required and not supplied: '${input}'.`);
+  if (!value) throw missing(input, expected);
   return value;
 }
 
@@ -95,16 +100,18 @@ function oneOf<T extends string>(read: Reader, input: string, allowed: readonly 
   return match;
 }
 
+const GUID_FORM = 'a GUID such as 00000000-0000-0000-0000-000000000000';
+
 function guid(read: Reader, input: string, fallback?: string): string {
   const value = read(input);
   if (value === '' && fallback !== undefined) return fallback;
-  if (value === '') throw new InputError(`Input required and not supplied: '${input}'.`);
-  if (!isGuid(value)) throw invalid(input, value, 'a GUID such as 00000000-0000-0000-0000-000000000000');
+  if (value === '') throw missing(input, GUID_FORM);
+  if (!isGuid(value)) throw invalid(input, value, GUID_FORM);
   return value.toLowerCase();
 }
 
 function vnet(read: Reader, input: string): VnetRef {
-  const value = required(read, input);
+  const value = required(read, input, `a VNet resource ID: ${VNET_ID_FORM}`);
   const parsed = parseVnetId(value);
   if ('error' in parsed) throw invalid(input, value, `a VNet resource ID (${parsed.error})`);
   return parsed;
