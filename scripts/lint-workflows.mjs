@@ -40,7 +40,7 @@ if (files.length === 0) {
 }
 
 let findings = 0;
-// One file at a time: the WebAssembly module keeps global state between calls.
+// One file at a time, so findings print in file order.
 for (const file of files) {
   const source = await readFile(path.resolve(root, file), 'utf8');
   const results = await runLint(source, file);
