@@ -107,7 +107,10 @@ export interface Emulator {
 
   inject(f: Fault): void;
   failNextOperation(f: FailDirective): void;
+  /** Another operation is in progress on this VNet for `ms` (0 releases it): writes touching it get the conflict answer. */
   holdVnet(vnetId: string, ms: number): void;
+  /** Ends every accepted operation now, as if operationMs had passed (for deterministic tests). */
+  finishOperations(): void;
 
   /** A GitHub OIDC token as the ID-token endpoint would issue (lifetime may be negative: already expired). */
   mintOidcToken(opts?: { audience?: string; subject?: string; lifetimeSeconds?: number }): string;
@@ -285,6 +288,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     inject: (f) => faults.add(f),
     failNextOperation: (f) => network.failNextOperation(f),
     holdVnet: (vnetId, ms) => network.hold(vnetId, ms),
+    finishOperations: () => network.finishOperations(),
     mintOidcToken: (o = {}) =>
       mintOidcToken(oidcDeps, o.audience ?? IDS.oidc.audience, {
         ...(o.subject !== undefined ? { subject: o.subject } : {}),

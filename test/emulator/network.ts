@@ -777,9 +777,16 @@ export class Network {
     this.#failNext.push(d);
   }
 
+  /** Another operation is in progress on the VNet for `ms` from now (0 releases it). */
   hold(vnetId: string, ms: number): void {
     const vnet = this.#mustVnet(vnetId);
-    vnet.heldUntil = Math.max(vnet.heldUntil, this.#deps.now() + ms);
+    vnet.heldUntil = this.#deps.now() + Math.max(0, ms);
+  }
+
+  /** Ends every operation in progress now, in the order they were accepted, as if their time had come. */
+  finishOperations(): void {
+    this.settle();
+    for (const op of this.#active().sort((a, b) => a.acceptedAt - b.acceptedAt)) this.#complete(op);
   }
 
   #mustVnet(id: string): Vnet {
