@@ -1,0 +1,70 @@
+// npm run demo: the bundled action against the built-in two-tenant emulator, as a runner would run
+// it. Creates a cross-tenant pair, runs again (nothing to do), breaks the peering out of band, shows
+// the drift in plan mode, and repairs it; each run's job summary is printed.
+import { IDS, startEmulator } from '../test/emulator/index.ts';
+import { runAction, type ActionRun } from '../test/support/run-action.ts';
+
+const emu = await startEmulator();
+const base = {
+  'vnet-a': IDS.vnets.hub,
+  'vnet-b': IDS.vnets.spoke,
+  'tenant-id-a': IDS.tenants.a,
+  'tenant-id-b': IDS.tenants.b,
+  'client-id-a': IDS.apps.multiTenant,
+  'arm-endpoint': emu.endpoints.arm,
+  'authority-host': emu.endpoints.authorityHost,
+};
+
+const rule = (title: string): void => {
+  console.log(`\n${'━'.repeat(100)}\n  ${title}\n${'━'.repeat(100)}`);
+};
+
+async function step(title: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  rule(title);
+  const run = await runAction({ inputs: { ...base, ...inputs }, env: emu.actionEnv() });
+  console.log(run.summary.trim());
+  const o = run.outputs;
+  console.log(
+    `\n→ exit ${run.exitCode}; changed=${o.changed}; A→B ${o['action-a']} → ${o['state-a']}/${o['sync-level-a']}; ` +
+      `B→A ${o['action-b']} → ${o['state-b']}/${o['sync-level-b']}`,
+  );
+  for (const e of run.errors) console.log(`  error: ${e}`);
+  return run;
+}
+
+let failed = false;
+const expect = (ok: boolean, what: string): void => {
+  if (!ok) {
+    failed = true;
+    console.error(`✗ unexpected: ${what}`);
+  }
+};
+
+try {
+  console.log(`Emulator: ARM ${emu.endpoints.arm}, Entra ${emu.endpoints.authorityHost}, GitHub ${emu.endpoints.githubApi}`);
+  console.log(`Pair: vnet-hub (tenant A ${IDS.tenants.a}) ⇄ vnet-spoke (tenant B ${IDS.tenants.b}), one multi-tenant app.`);
+
+  const first = await step('1. apply: create both directions across the two tenants');
+  expect(first.exitCode === 0 && first.outputs.changed === 'true', 'first run should create the pair');
+
+  const second = await step('2. apply again: the second run changes nothing');
+  expect(second.exitCode === 0 && second.outputs.changed === 'false', 'second run should write nothing');
+
+  rule('3. out of band: someone deletes B→A in the portal, so A→B turns Disconnected');
+  const name = second.outputs['peering-id-b']?.split('/').pop() ?? '';
+  emu.deletePeering(IDS.vnets.spoke, name);
+  console.log(`Deleted ${name} on vnet-spoke; vnet-hub's side is now ${emu.peering(IDS.vnets.hub, first.outputs['peering-id-a']?.split('/').pop() ?? '')?.properties.peeringState}.`);
+
+  const plan = await step('4. plan: the drift is reported, nothing is written', { mode: 'plan' });
+  expect(plan.exitCode === 0 && plan.outputs['action-a'] === 'recreate' && plan.outputs['action-b'] === 'create', 'plan should show recreate + create');
+
+  const repair = await step('5. apply: repaired');
+  expect(repair.exitCode === 0 && repair.outputs['state-a'] === 'Connected' && repair.outputs['state-b'] === 'Connected', 'repair should end Connected');
+
+  const arm = emu.requests.filter((r) => r.service === 'arm');
+  console.log(`\nEmulator served ${emu.requests.length} requests (${arm.length} to ARM, ${arm.filter((r) => r.method !== 'GET').length} writes).`);
+} finally {
+  await emu.stop();
+}
+if (failed) process.exit(1);
+console.log('\nDemo finished: created, idempotent, broken, planned, repaired.');
