@@ -18,7 +18,12 @@ export async function fetchOidcToken(emu: Emulator, audience: string = IDS.oidc.
   return value;
 }
 
-export function assertionCredential(emu: Emulator, tenantId: string, clientId: string, audience?: string): ClientAssertionCredential {
+export function assertionCredential(
+  emu: Emulator,
+  tenantId: string,
+  clientId: string,
+  audience?: string,
+): ClientAssertionCredential {
   return new ClientAssertionCredential(tenantId, clientId, () => fetchOidcToken(emu, audience), {
     authorityHost: emu.endpoints.authorityHost,
     disableInstanceDiscovery: true,
@@ -39,7 +44,9 @@ export function networkClient(
     endpoint: emu.endpoints.arm,
     credentials: { scopes },
     additionalPolicies:
-      auxiliary.length > 0 ? [{ policy: auxiliaryAuthenticationHeaderPolicy({ credentials: auxiliary, scopes }), position: 'perRetry' }] : [],
+      auxiliary.length > 0
+        ? [{ policy: auxiliaryAuthenticationHeaderPolicy({ credentials: auxiliary, scopes }), position: 'perRetry' }]
+        : [],
   });
 }
 

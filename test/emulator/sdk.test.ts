@@ -42,10 +42,23 @@ describe('real Azure SDK clients', () => {
       const first = await a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke, {
         syncRemoteAddressSpace: 'true',
       });
-      expect(first).toMatchObject({ peeringState: 'Initiated', peeringSyncLevel: 'RemoteNotInSync', provisioningState: 'Succeeded' });
+      expect(first).toMatchObject({
+        peeringState: 'Initiated',
+        peeringSyncLevel: 'RemoteNotInSync',
+        provisioningState: 'Succeeded',
+      });
 
-      const second = await b.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-spoke', 'vnet-spoke', 'spoke-to-hub', spokeToHub);
-      expect(second).toMatchObject({ peeringState: 'Connected', peeringSyncLevel: 'FullyInSync', provisioningState: 'Succeeded' });
+      const second = await b.virtualNetworkPeerings.beginCreateOrUpdateAndWait(
+        'rg-spoke',
+        'vnet-spoke',
+        'spoke-to-hub',
+        spokeToHub,
+      );
+      expect(second).toMatchObject({
+        peeringState: 'Connected',
+        peeringSyncLevel: 'FullyInSync',
+        provisioningState: 'Succeeded',
+      });
       expect(emu.peering(IDS.vnets.hub, 'hub-to-spoke')?.properties).toMatchObject({
         peeringState: 'Connected',
         peeringSyncLevel: 'FullyInSync',
@@ -57,7 +70,9 @@ describe('real Azure SDK clients', () => {
         [201, IDS.tenants.a, [IDS.tenants.b], IDS.apps.multiTenant],
         [201, IDS.tenants.b, [IDS.tenants.a], IDS.apps.multiTenant],
       ]);
-      expect(emu.requests.some((r) => r.service === 'login' && r.path.endsWith('/oauth2/v2.0/token') && r.tenant === IDS.tenants.b)).toBe(true);
+      expect(
+        emu.requests.some((r) => r.service === 'login' && r.path.endsWith('/oauth2/v2.0/token') && r.tenant === IDS.tenants.b),
+      ).toBe(true);
     });
 
     it('list and delete; the surviving side turns Disconnected', async () => {
@@ -67,16 +82,21 @@ describe('real Azure SDK clients', () => {
       await a.virtualNetworkPeerings.beginDeleteAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke');
       const left = [];
       for await (const p of b.virtualNetworkPeerings.list('rg-spoke', 'vnet-spoke')) left.push(p);
-      expect(left.map((p) => [p.name, p.peeringState, p.peeringSyncLevel])).toEqual([['spoke-to-hub', 'Disconnected', 'RemoteNotInSync']]);
-      await expect(a.virtualNetworkPeerings.get('rg-hub', 'vnet-hub', 'hub-to-spoke')).rejects.toMatchObject({ statusCode: 404, code: 'NotFound' });
+      expect(left.map((p) => [p.name, p.peeringState, p.peeringSyncLevel])).toEqual([
+        ['spoke-to-hub', 'Disconnected', 'RemoteNotInSync'],
+      ]);
+      await expect(a.virtualNetworkPeerings.get('rg-hub', 'vnet-hub', 'hub-to-spoke')).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'NotFound',
+      });
     });
 
     it('an operation that ends Failed gives the SDK its plain LRO error, and the peering is Failed', async () => {
       const { a } = clients(emu);
       emu.failNextOperation({ status: 'Failed', code: 'InternalServerError', message: 'Something broke.' });
-      await expect(a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke)).rejects.toThrow(
-        'The long-running operation has failed. InternalServerError. Something broke.',
-      );
+      await expect(
+        a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke),
+      ).rejects.toThrow('The long-running operation has failed. InternalServerError. Something broke.');
       expect(emu.peering(IDS.vnets.hub, 'hub-to-spoke')?.properties.provisioningState).toBe('Failed');
       const again = await a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke);
       expect(again.provisioningState).toBe('Succeeded');
@@ -85,19 +105,23 @@ describe('real Azure SDK clients', () => {
     it('an operation that ends Canceled gives "Operation was canceled" and leaves nothing behind', async () => {
       const { a } = clients(emu);
       emu.failNextOperation({ status: 'Canceled' });
-      await expect(a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke)).rejects.toThrow(
-        'Operation was canceled',
-      );
+      await expect(
+        a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke),
+      ).rejects.toThrow('Operation was canceled');
       expect(emu.peering(IDS.vnets.hub, 'hub-to-spoke')).toBeUndefined();
     });
 
     it('without the auxiliary token the cross-tenant PUT is a 403 LinkedAuthorizationFailed RestError', async () => {
       const credA = assertionCredential(emu, IDS.tenants.a, IDS.apps.multiTenant);
       const a = networkClient(emu, IDS.subscriptions.a, credA);
-      await expect(a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke)).rejects.toMatchObject({
+      await expect(
+        a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke),
+      ).rejects.toMatchObject({
         statusCode: 403,
         code: 'LinkedAuthorizationFailed',
-        message: expect.stringContaining(`however, the current tenant '${IDS.tenants.a}' is not authorized to access linked subscription '${IDS.subscriptions.b}'`),
+        message: expect.stringContaining(
+          `however, the current tenant '${IDS.tenants.a}' is not authorized to access linked subscription '${IDS.subscriptions.b}'`,
+        ),
       });
     });
 
@@ -133,17 +157,32 @@ describe('real Azure SDK clients', () => {
       const [owner, repo] = IDS.github.repo.split('/');
       if (!owner || !repo) throw new Error('bad repo');
       for (let i = 0; i < 3; i++) emu.addComment(IDS.github.repo, IDS.github.pullRequest, `human ${i}`);
-      const created = await octokit.rest.issues.createComment({ owner, repo, issue_number: IDS.github.pullRequest, body: 'hello' });
+      const created = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: IDS.github.pullRequest,
+        body: 'hello',
+      });
       expect(created.status).toBe(201);
       expect(created.data.user?.login).toBe('github-actions[bot]');
-      const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: IDS.github.pullRequest, per_page: 2 });
+      const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner,
+        repo,
+        issue_number: IDS.github.pullRequest,
+        per_page: 2,
+      });
       expect(all.map((c) => c.body)).toEqual(['human 0', 'human 1', 'human 2', 'hello']);
       const updated = await octokit.rest.issues.updateComment({ owner, repo, comment_id: created.data.id, body: 'hello again' });
       expect(updated.status).toBe(200);
-      expect(emu.comments(IDS.github.repo, IDS.github.pullRequest).at(-1)).toMatchObject({ body: 'hello again', user: 'github-actions[bot]' });
+      expect(emu.comments(IDS.github.repo, IDS.github.pullRequest).at(-1)).toMatchObject({
+        body: 'hello again',
+        user: 'github-actions[bot]',
+      });
 
       const reader = getOctokit(IDS.github.readToken, { baseUrl: emu.endpoints.githubApi });
-      await expect(reader.rest.issues.createComment({ owner, repo, issue_number: IDS.github.pullRequest, body: 'x' })).rejects.toMatchObject({
+      await expect(
+        reader.rest.issues.createComment({ owner, repo, issue_number: IDS.github.pullRequest, body: 'x' }),
+      ).rejects.toMatchObject({
         status: 403,
         message: expect.stringContaining('Resource not accessible by integration'),
       });
@@ -160,7 +199,12 @@ describe('real Azure SDK clients', () => {
       const { a, b } = clients(emu);
       const first = await a.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke', hubToSpoke);
       expect(first.peeringState).toBe('Initiated');
-      const second = await b.virtualNetworkPeerings.beginCreateOrUpdateAndWait('rg-spoke', 'vnet-spoke', 'spoke-to-hub', spokeToHub);
+      const second = await b.virtualNetworkPeerings.beginCreateOrUpdateAndWait(
+        'rg-spoke',
+        'vnet-spoke',
+        'spoke-to-hub',
+        spokeToHub,
+      );
       expect(second).toMatchObject({ peeringState: 'Connected', peeringSyncLevel: 'FullyInSync' });
       const polls = emu.requests.filter((r) => r.service === 'arm' && r.path.includes('/operations/'));
       // At least one poll per operation saw it still running, so each was polled more than once.
