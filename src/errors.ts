@@ -75,7 +75,9 @@ export function classify(e: unknown): ClassifiedError {
   const message = errorMessage(e);
   const status = field(e, 'statusCode');
   const statusCode = typeof status === 'number' ? status : undefined;
-  let code = typeof field(e, 'code') === 'string' ? String(field(e, 'code')) : '';
+  // Node's own AbortError carries code ABORT_ERR; it is ours to name, not Azure's.
+  const aborted = field(e, 'name') === 'AbortError';
+  let code = !aborted && typeof field(e, 'code') === 'string' ? String(field(e, 'code')) : '';
   let text = message;
 
   const lro = LRO_FAILED.exec(message);
@@ -84,7 +86,7 @@ export function classify(e: unknown): ClassifiedError {
     text = lro[2]?.trim() || message;
   }
   if (!code && message === 'Operation was canceled') code = 'Canceled';
-  if (!code && field(e, 'name') === 'AbortError') code = 'Aborted';
+  if (!code && aborted) code = 'Aborted';
   const aadsts = /AADSTS(\d+)/.exec(message);
   if (!code && aadsts) code = `AADSTS${aadsts[1]}`;
   if (!code) code = statusCode ? `HTTP${statusCode}` : 'UnknownError';
@@ -172,9 +174,13 @@ export function advice(code: string, message: string, ctx: ErrorContext): string
     case 'OperationCanceled':
     case 'Canceled':
       return `Another operation on ${ctx.vnet.name} or ${ctx.remoteVnet.name} kept Azure busy until the time limit. Run again, or raise timeout-minutes.`;
+    case 'Aborted':
+      return 'The run stopped waiting for Azure: timeout-minutes was reached or the job was cancelled. An operation Azure already accepted goes on; run again to converge, or raise timeout-minutes.';
     case 'HTTP429':
     case 'TooManyRequests':
       return 'Azure Resource Manager throttled the requests until the time limit. Run again later.';
+    case 'Aborted':
+      return 'The run stopped waiting for Azure: it was cancelled, or timeout-minutes ran out. Azure finishes an accepted operation on its own; run again to converge.';
     case 'AADSTS700016':
       return (
         `App ${ctx.clientId} has no service principal in tenant ${ctx.tenantId}. An administrator of that tenant must consent to ` +
