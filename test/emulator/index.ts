@@ -9,7 +9,7 @@ import { createServerCertificates } from './certs.ts';
 import { accessTokenIssuer, entraHandler } from './entra.ts';
 import { githubCommonHeaders, githubHandler, GithubStore } from './github.ts';
 import type { CommentView } from './github.ts';
-import { createSigningKey, signJwt } from './jwt.ts';
+import { processSigningKey, signJwt } from './jwt.ts';
 import { defaultSettings, Network } from './network.ts';
 import type { FailDirective, PeeringBody, PeeringProperties, VnetBody } from './network.ts';
 import { ID_TOKEN_PATH, mintOidcToken, oidcHandler } from './oidc.ts';
@@ -127,8 +127,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   const now = () => Date.now();
 
   const certs = createServerCertificates();
-  const entraKey = createSigningKey();
-  const oidcKey = createSigningKey();
+  const entraKey = processSigningKey('entra');
+  const oidcKey = processSigningKey('oidc');
   const dir = mkdtempSync(join(tmpdir(), 'azure-emulator-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, certs.caPem);

@@ -15,6 +15,21 @@ export function createSigningKey(): SigningKey {
   return { kid: randomUUID().replace(/-/g, ''), privateKey, publicKey };
 }
 
+const processKeys = new Map<string, SigningKey>();
+
+/**
+ * One RSA key per purpose per process: a 2048-bit key takes ~30 ms to make and test suites start
+ * dozens of emulators. Tokens stay tied to one emulator by their audience and issuer URLs.
+ */
+export function processSigningKey(purpose: 'entra' | 'oidc'): SigningKey {
+  let key = processKeys.get(purpose);
+  if (!key) {
+    key = createSigningKey();
+    processKeys.set(purpose, key);
+  }
+  return key;
+}
+
 /** The public half as a JWKS entry. */
 export function jwk(key: SigningKey): Record<string, unknown> {
   const { n, e } = key.publicKey.export({ format: 'jwk' });

@@ -530,7 +530,7 @@ export class Network {
     const seconds = this.#deps.timing().retryAfterSeconds;
     const otherName = blocker.operation ? opName(blocker.operation.kind) : 'PutVirtualNetworkOperation';
     const otherId = blocker.operation?.id ?? randomUUID();
-    if (this.#deps.behavior().conflictAnswer === 'referencedResourceNotProvisioned') {
+    if (this.#deps.behavior().conflictAnswer === 'ReferencedResourceNotProvisioned') {
       return {
         status: 400,
         code: 'ReferencedResourceNotProvisioned',
@@ -655,7 +655,7 @@ export class Network {
     const blocker =
       superseded?.kind === 'DELETE' ? { vnetId: vnet.id, operation: superseded } : this.#blocker([vnet.id, remoteId], superseded);
     if (blocker) {
-      if (this.#deps.behavior().conflictAnswer !== 'anotherOperationInProgress')
+      if (this.#deps.behavior().conflictAnswer !== 'AnotherOperationInProgress')
         return { ok: false, error: this.#conflict('PUT', peeringId, blocker) };
       planned = { status: 'Failed', error: this.#anotherOperation(blocker), revert: true };
     }
@@ -700,7 +700,7 @@ export class Network {
     let planned: Planned = { status: 'Succeeded' };
     const blocker = this.#blocker([vnet.id, p.remoteVnetId], superseded);
     if (blocker) {
-      if (this.#deps.behavior().conflictAnswer !== 'anotherOperationInProgress')
+      if (this.#deps.behavior().conflictAnswer !== 'AnotherOperationInProgress')
         return { ok: false, error: this.#conflict('DELETE', peeringId, blocker) };
       planned = { status: 'Failed', error: this.#anotherOperation(blocker), revert: true };
     }

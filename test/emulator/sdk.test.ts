@@ -210,8 +210,6 @@ describe('real Azure SDK clients', () => {
       // At least one poll per operation saw it still running, so each was polled more than once.
       expect(new Set(polls.map((r) => r.path)).size).toBe(2);
       expect(polls.length).toBeGreaterThanOrEqual(4);
-      await a.virtualNetworkPeerings.beginDeleteAndWait('rg-hub', 'vnet-hub', 'hub-to-spoke');
-      expect(emu.peering(IDS.vnets.spoke, 'spoke-to-hub')?.properties.peeringState).toBe('Disconnected');
     });
   });
 });

@@ -155,7 +155,7 @@ export interface Throttling {
   providerWrites: number;
 }
 
-export type ConflictAnswer = 'retryable' | 'referencedResourceNotProvisioned' | 'anotherOperationInProgress';
+export type ConflictAnswer = 'RetryableError' | 'ReferencedResourceNotProvisioned' | 'AnotherOperationInProgress';
 
 export interface Behavior {
   /** Re-PUT of a Disconnected peering: brings it back to Initiated, or is refused (400 PeeringIsDisconnected). */
@@ -183,7 +183,7 @@ export const DEFAULT_THROTTLING: Throttling = {
 
 export const DEFAULT_BEHAVIOR: Behavior = {
   disconnectedRePut: 'initiated',
-  conflictAnswer: 'retryable',
+  conflictAnswer: 'RetryableError',
   peeringLimit: 500,
   requireRemoteGatewayTransit: true,
   auxiliaryAppMustMatch: false,
@@ -531,7 +531,7 @@ const behavior: Item<Partial<Behavior>> = (v, p) => {
   if (rePut) out.disconnectedRePut = rePut;
   const conflict = f.opt(
     'conflictAnswer',
-    oneOf(['retryable', 'referencedResourceNotProvisioned', 'anotherOperationInProgress']),
+    oneOf(['RetryableError', 'ReferencedResourceNotProvisioned', 'AnotherOperationInProgress']),
   );
   if (conflict) out.conflictAnswer = conflict;
   const limit = f.opt('peeringLimit', num);
