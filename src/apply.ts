@@ -125,9 +125,17 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
       deps.log(
         `${arrowLabel(sp.side)}: ${c ? `${c.code}, retrying` : `peering is ${existing?.provisioningState}, waiting`} in ${Math.round(wait / 1000)} s`,
       );
-      await deps.sleep(wait, deps.signal);
-      // Read again: an overtaken or throttled write may have landed after all.
-      existing = await deps.apis[sp.side].getPeering(sp.name, deps.signal);
+      try {
+        await deps.sleep(wait, deps.signal);
+        // Read again: an overtaken or throttled write may have landed after all.
+        existing = await deps.apis[sp.side].getPeering(sp.name, deps.signal);
+      } catch (e: unknown) {
+        // Stopped while waiting out Azure: the reason to report is what Azure kept answering.
+        if (deps.signal.aborted && failure !== undefined) {
+          return { action: sp.action, outcome: 'failed', problem: toProblem(failure, deps.contexts[sp.side]) };
+        }
+        throw e;
+      }
       if (existing && TRANSITIONAL.has(existing.provisioningState.toLowerCase())) continue;
       const decided = decideAction(existing, sp.desired, deps.remotes[sp.side].prefixes);
       if (decided.action === 'none') return { action: sp.action, outcome: 'done', problem: undefined };

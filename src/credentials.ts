@@ -13,7 +13,7 @@ import type { Side } from './model.ts';
 export interface OidcSource {
   /** Asks GitHub for an ID token with this audience (core.getIDToken). */
   readonly getIdToken: (audience: string) => Promise<string>;
-  /** Hides a secret from the log (core.setSecret). */
+  /** Hides a secret from the log (core.setSecret); GitHub's ID tokens are masked by getIdToken. */
   readonly mask: (secret: string) => void;
 }
 
@@ -55,12 +55,27 @@ export function peekClaims(jwt: string): OidcClaims {
   }
 }
 
-/** Wraps a credential so that every access token it hands out is masked in the log. */
-function masking(inner: TokenCredential, mask: (s: string) => void): TokenCredential {
+// Tokens this close to expiry are fetched anew (MSAL renews five minutes ahead, the SDK two).
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/**
+ * Wraps a credential so that every access token it hands out is masked in the log, and one token is
+ * shared by everything that asks for the same scope: the sign-in check, the tenant's own client and
+ * the other side's auxiliary header. MSAL would serve them from its cache too, but only after asking
+ * GitHub for a new assertion each time.
+ */
+function sharedAndMasked(inner: TokenCredential, mask: (s: string) => void, now: () => number): TokenCredential {
+  const cache = new Map<string, AccessToken>();
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      const key = [scopes].flat().join(' ');
+      const cached = cache.get(key);
+      if (cached && cached.expiresOnTimestamp - now() > RENEW_BEFORE_MS) return cached;
       const token = await inner.getToken(scopes, options);
-      if (token) mask(token.token);
+      if (token) {
+        mask(token.token);
+        cache.set(key, token);
+      }
       return token;
     },
   };
@@ -73,8 +88,8 @@ function masking(inner: TokenCredential, mask: (s: string) => void): TokenCreden
 export function createCredentials(settings: Settings, oidc: OidcSource): TenantCredentials {
   const claims: OidcClaims = {};
   const assertion = async (): Promise<string> => {
+    // core.getIDToken masks the token itself.
     const jwt = await oidc.getIdToken(settings.audience);
-    oidc.mask(jwt);
     Object.assign(claims, peekClaims(jwt));
     return jwt;
   };
@@ -86,7 +101,7 @@ export function createCredentials(settings: Settings, oidc: OidcSource): TenantC
       // public Entra, which a private or local authority cannot answer.
       disableInstanceDiscovery: settings.customAuthorityHost,
     });
-    return masking(credential, oidc.mask);
+    return sharedAndMasked(credential, oidc.mask, Date.now);
   };
   const a = build('a');
   const same = settings.a.tenantId === settings.b.tenantId && settings.a.clientId === settings.b.clientId;

@@ -177,6 +177,8 @@ export function advice(code: string, message: string, ctx: ErrorContext): string
     case 'HTTP429':
     case 'TooManyRequests':
       return 'Azure Resource Manager throttled the requests until the time limit. Run again later.';
+    case 'Aborted':
+      return 'The run stopped waiting for Azure: it was cancelled, or timeout-minutes ran out. Azure finishes an accepted operation on its own; run again to converge.';
     case 'AADSTS700016':
       return (
         `App ${ctx.clientId} has no service principal in tenant ${ctx.tenantId}. An administrator of that tenant must consent to ` +

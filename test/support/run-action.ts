@@ -98,8 +98,9 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     RUNNER_TEMP: dir,
     'INPUT_GITHUB-TOKEN': 'ghs_write',
   };
-  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   Object.assign(env, opts.env ?? {});
+  // Inputs last: an input given to the step wins over one in the environment.
+  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
   const child = spawn(process.execPath, [opts.script ?? DIST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
