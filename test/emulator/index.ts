@@ -21,11 +21,12 @@ import { Throttle } from './throttle.ts';
 import { DEFAULT_TIMING } from './timing.ts';
 import type { Timing } from './timing.ts';
 import { defaultWorld, IDS, loadWorld, parseWorld, resolveBehavior } from './world.ts';
-import type { Behavior, World } from './world.ts';
+import type { Behavior, BehaviorInput, World } from './world.ts';
 
 export { defaultWorld, IDS, loadWorld, parseWorld, DEFAULT_TIMING };
 export type {
   Behavior,
+  BehaviorInput,
   CommentView,
   Fault,
   FailDirective,
@@ -73,7 +74,7 @@ export interface StartOptions {
   world?: World;
   timing?: Partial<Timing>;
   /** Overrides the world's `behavior`. */
-  behavior?: Partial<Behavior>;
+  behavior?: BehaviorInput;
 }
 
 export interface Emulator {
@@ -101,7 +102,7 @@ export interface Emulator {
   addComment(repo: string, issue: number, body: string, user?: string): void;
   setOidcSubject(sub: string): void;
   setTiming(t: Partial<Timing>): void;
-  setBehavior(b: Partial<Behavior>): void;
+  setBehavior(b: BehaviorInput): void;
   readonly timing: Timing;
   readonly behavior: Behavior;
 
@@ -121,7 +122,11 @@ export interface Emulator {
 
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
   const world = parseWorld(structuredClone(opts.world ?? defaultWorld()));
-  let behavior = resolveBehavior({ ...world.behavior, ...opts.behavior });
+  let behavior = resolveBehavior({
+    ...world.behavior,
+    ...opts.behavior,
+    throttling: { ...world.behavior?.throttling, ...opts.behavior?.throttling },
+  });
   const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
   const oidcSpec = { ...world.oidc };
   const now = () => Date.now();

@@ -18,7 +18,7 @@ export interface World {
   peerings?: PeeringSpec[];
   oidc: OidcSpec;
   github: GithubSpec;
-  behavior?: Partial<Behavior>;
+  behavior?: BehaviorInput;
 }
 
 export interface TenantSpec {
@@ -190,7 +190,10 @@ export const DEFAULT_BEHAVIOR: Behavior = {
   throttling: DEFAULT_THROTTLING,
 };
 
-export function resolveBehavior(partial: Partial<Behavior> | undefined): Behavior {
+/** Behavior as a world file or a test gives it: any subset, throttling included. */
+export type BehaviorInput = Partial<Omit<Behavior, 'throttling'>> & { throttling?: Partial<Throttling> };
+
+export function resolveBehavior(partial: BehaviorInput | undefined): Behavior {
   return {
     ...DEFAULT_BEHAVIOR,
     ...partial,
@@ -252,7 +255,7 @@ export const IDS = {
     },
   },
   github: { repo: REPO, pullRequest: 7, otherPullRequest: 8, writeToken: 'ghs_write', readToken: 'ghs_read' },
-} as const;
+};
 
 export function defaultWorld(): World {
   const federatedCredentials: FederatedCredentialSpec[] = [
@@ -510,23 +513,24 @@ const bucket: Item<TokenBucket> = (v, p) => {
   const f = fields(v, p);
   return { burst: f.req('burst', num), perSecond: f.req('perSecond', num) };
 };
-const throttling: Item<Throttling> = (v, p) => {
+const throttling: Item<Partial<Throttling>> = (v, p) => {
   const f = fields(v, p);
-  const d = DEFAULT_THROTTLING;
-  return {
-    enabled: f.opt('enabled', bool) ?? d.enabled,
-    reads: f.opt('reads', bucket) ?? d.reads,
-    writes: f.opt('writes', bucket) ?? d.writes,
-    deletes: f.opt('deletes', bucket) ?? d.deletes,
-    allPrincipalsFactor: f.opt('allPrincipalsFactor', num) ?? d.allPrincipalsFactor,
-    providerWindowSeconds: f.opt('providerWindowSeconds', num) ?? d.providerWindowSeconds,
-    providerReads: f.opt('providerReads', num) ?? d.providerReads,
-    providerWrites: f.opt('providerWrites', num) ?? d.providerWrites,
-  };
+  const out: Partial<Throttling> = {};
+  const enabled = f.opt('enabled', bool);
+  if (enabled !== undefined) out.enabled = enabled;
+  for (const k of ['reads', 'writes', 'deletes'] as const) {
+    const b = f.opt(k, bucket);
+    if (b) out[k] = b;
+  }
+  for (const k of ['allPrincipalsFactor', 'providerWindowSeconds', 'providerReads', 'providerWrites'] as const) {
+    const n = f.opt(k, num);
+    if (n !== undefined) out[k] = n;
+  }
+  return out;
 };
-const behavior: Item<Partial<Behavior>> = (v, p) => {
+const behavior: Item<BehaviorInput> = (v, p) => {
   const f = fields(v, p);
-  const out: Partial<Behavior> = {};
+  const out: BehaviorInput = {};
   const rePut = f.opt('disconnectedRePut', oneOf(['initiated', 'refused']));
   if (rePut) out.disconnectedRePut = rePut;
   const conflict = f.opt(
