@@ -46,6 +46,7 @@ const NOT_CURED_BY_RECREATE = new Set([
   'RemoteVnetHasNoGateways',
   'Aborted',
 ]);
+const MIN_WAIT_MS = 1_000;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -111,7 +112,12 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
       if (deps.signal.aborted || (c && !c.transient)) {
         return { action: sp.action, outcome: 'failed', problem: toProblem(failure, deps.contexts[sp.side]) };
       }
-      const wait = Math.min(c?.retryAfterMs ?? BASE_BACKOFF_MS * 2 ** Math.min(attempt, 4), MAX_BACKOFF_MS);
+      // Azure's hint is honoured as given (the deadline bounds it), but never below a second, so a
+      // run of 'Retry-After: 0' answers cannot spin; without a hint, back off exponentially.
+      const wait =
+        c?.retryAfterMs !== undefined
+          ? Math.max(c.retryAfterMs, MIN_WAIT_MS)
+          : Math.min(BASE_BACKOFF_MS * 2 ** Math.min(attempt, 4), MAX_BACKOFF_MS);
       if (deps.now() + wait > deps.deadline) {
         const problem: Problem = c
           ? toProblem(failure, deps.contexts[sp.side])
