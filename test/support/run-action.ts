@@ -28,6 +28,8 @@ export interface RunOptions {
   /** The GitHub event: defaults to a pull_request on contoso/network #7. */
   readonly event?: { name: string; payload: Record<string, unknown> };
   readonly script?: string;
+  /** Extra node options before the script (e.g. --import a probe). */
+  readonly nodeArgs?: readonly string[];
   /** Called with the child once it started (e.g. to send SIGINT). */
   readonly onSpawn?: (kill: (signal: NodeJS.Signals) => void, output: () => string) => void;
 }
@@ -102,7 +104,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   // Inputs last: an input given to the step wins over one in the environment.
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [opts.script ?? DIST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script ?? DIST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
