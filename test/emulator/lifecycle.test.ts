@@ -1,7 +1,7 @@
 // The peering life cycle (spec §3, §4): REST shapes, operations, Initiated / Connected /
 // Disconnected, re-PUT of a Disconnected side, sync levels after address-space changes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { armRequest, path, peeringPath, putPeering, remote } from './clients.ts';
+import { armRequest, assertionCredential, networkClient, path, peeringPath, putPeering, remote } from './clients.ts';
 import type { ArmResponse } from './clients.ts';
 import { defaultWorld, IDS, startEmulator } from './index.ts';
 import type { Emulator } from './index.ts';
@@ -130,6 +130,34 @@ describe('REST shapes and operations', () => {
     expect((await armRequest(emu, { path: location.pathname })).status).toBe(204);
     expect(await look(HUB, 'hub-to-spoke')).toBe('Missing');
     expect((await armRequest(emu, { method: 'DELETE', path: peeringPath(HUB, 'hub-to-spoke') })).status).toBe(204);
+  });
+
+  it('lists over 100 peerings in pages with nextLink, which the SDK follows', async () => {
+    const world = defaultWorld();
+    const spokes = Array.from({ length: 101 }, (_, i) => ({
+      id: `/subscriptions/${IDS.subscriptions.c}/resourceGroups/rg-many/providers/Microsoft.Network/virtualNetworks/spoke-${i}`,
+      location: 'westeurope',
+      addressPrefixes: [`172.16.${i}.0/24`],
+    }));
+    world.vnets.push(...spokes);
+    const many = await startEmulator({ world });
+    try {
+      many.trust();
+      for (const s of spokes) many.createPeering(HUB, s.id.split('/').pop() ?? '', { remoteVnetId: s.id });
+      const first = await armRequest(many, { path: `${HUB}/virtualNetworkPeerings` });
+      expect(Array.isArray(path(first.body, 'value')) ? path(first.body, 'value.length') : -1).toBe(100);
+      const next = new URL(String(path(first.body, 'nextLink')));
+      const second = await armRequest(many, { path: `${next.pathname}${next.search}`, apiVersion: null });
+      expect(path(second.body, 'value.0.name')).toBe('spoke-100');
+      expect(path(second.body, 'nextLink')).toBeUndefined();
+      const credA = assertionCredential(many, IDS.tenants.a, IDS.apps.multiTenant);
+      const names = [];
+      for await (const p of networkClient(many, IDS.subscriptions.a, credA).virtualNetworkPeerings.list('rg-hub', 'vnet-hub'))
+        names.push(p.name);
+      expect(names).toHaveLength(101);
+    } finally {
+      await many.stop();
+    }
   });
 
   it('an unknown operation: 404', async () => {

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { createServerCertificates } from './certs.ts';
 import { overlappingPrefixes, prefixesOverlap, subPrefix } from './cidr.ts';
 import { armRequest, putPeering, remote } from './clients.ts';
+import { subjectClaims } from './oidc.ts';
 import { defaultWorld, IDS, loadWorld, parseWorld, startEmulator } from './index.ts';
 import type { World } from './index.ts';
 
@@ -145,6 +146,20 @@ describe('pure pieces', () => {
     expect(subPrefix('10.0.0.0/16', 27, 'last')).toBe('10.0.255.224/27');
     expect(subPrefix('10.0.128.0/20', 24, 'first')).toBe('10.0.128.0/24');
     expect(prefixesOverlap('fd00::/8', 'fd00::/8')).toBe(true);
+  });
+
+  it('OIDC claims derived from old- and new-style subjects', () => {
+    expect(subjectClaims('repo:contoso/network:ref:refs/heads/main')).toEqual({
+      repository: 'contoso/network',
+      repository_owner: 'contoso',
+      event_name: 'push',
+      ref: 'refs/heads/main',
+      ref_type: 'branch',
+    });
+    expect(subjectClaims('repo:contoso@1234/network@5678:pull_request')).toMatchObject({
+      repository: 'contoso/network',
+      event_name: 'pull_request',
+    });
   });
 
   it('the certificate is issued by the CA for 127.0.0.1 and localhost', () => {
