@@ -1,0 +1,27 @@
+// The README documents the action as action.yml defines it, and keeps its two commands true.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderTables, withTables } from '../scripts/docs.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+const actionYml = readFileSync(resolve(ROOT, 'action.yml'), 'utf8');
+
+describe('README', () => {
+  it('has the inputs and outputs tables action.yml generates (run npm run docs)', () => {
+    expect(withTables(readme, renderTables(actionYml))).toBe(readme);
+    expect(readme).toContain('| `vnet-a` | yes |');
+    expect(readme).toContain('| `result` |');
+  });
+
+  it('gives the two set-up commands, and CI runs the same test command', () => {
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toContain('npm ci && npm test');
+    const ci = readFileSync(resolve(ROOT, '.ci/run'), 'utf8');
+    expect(ci).toMatch(/npm test\b/);
+    expect(ci).toContain('node@24');
+    const scripts = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts;
+    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['demo', 'test', 'build', 'bench', 'emulator', 'lint:workflows']));
+  });
+});
