@@ -303,11 +303,3 @@ function headerValue(ctx: RequestContext, name: string): string | undefined {
   const v = ctx.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
-
-export function entraErrorShape(status: number, code: string, message: string): Reply {
-  return {
-    status,
-    errorCode: code,
-    body: { error: code, error_description: message, error_codes: [], timestamp: new Date().toISOString() },
-  };
-}

@@ -10,7 +10,7 @@ import { accessTokenIssuer, entraHandler } from './entra.ts';
 import { githubCommonHeaders, githubHandler, GithubStore } from './github.ts';
 import type { CommentView } from './github.ts';
 import { processSigningKey, signJwt } from './jwt.ts';
-import { defaultSettings, Network } from './network.ts';
+import { defaultSettings, Network, SETTING_NAMES } from './network.ts';
 import type { FailDirective, PeeringBody, PeeringProperties, VnetBody } from './network.ts';
 import { ID_TOKEN_PATH, mintOidcToken, oidcHandler } from './oidc.ts';
 import type { OidcDeps } from './oidc.ts';
@@ -256,13 +256,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     comments: (repo, issue) => github.comments(repo, issue),
     createPeering: (vnetId, name, p) => {
       const settings = defaultSettings();
-      for (const k of [
-        'allowVirtualNetworkAccess',
-        'allowForwardedTraffic',
-        'allowGatewayTransit',
-        'useRemoteGateways',
-        'doNotVerifyRemoteGateways',
-      ] as const) {
+      for (const k of SETTING_NAMES) {
         const v = p[k];
         if (v !== undefined) settings[k] = v;
       }

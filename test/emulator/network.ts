@@ -188,7 +188,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const SETTING_NAMES = [
+export const SETTING_NAMES = [
   'allowVirtualNetworkAccess',
   'allowForwardedTraffic',
   'allowGatewayTransit',

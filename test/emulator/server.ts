@@ -5,7 +5,6 @@ import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
 
 export type Service = 'arm' | 'login' | 'oidc' | 'github';
 
@@ -214,5 +213,3 @@ export function stopServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
-
-export const requestId = () => randomUUID();
