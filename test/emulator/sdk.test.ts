@@ -191,7 +191,7 @@ describe('real Azure SDK clients', () => {
 
   describe('operations that take time', () => {
     beforeEach(async () => {
-      emu = await startEmulator({ timing: { operationMs: 300, retryAfterSeconds: 1 } });
+      emu = await startEmulator({ timing: { operationMs: 700, retryAfterSeconds: 1 } });
       emu.trust();
     });
 
