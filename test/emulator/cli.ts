@@ -1,5 +1,6 @@
-// node test/emulator/cli.ts [--world FILE] [--arm-latency-ms N] ... [--json]
+// node test/emulator/cli.ts [--world FILE] [--arm-latency-ms N] ... [--json] [--write-env FILE]
 // Starts the emulator, prints what points the action at it, and runs until SIGINT or SIGTERM.
+import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultWorld, IDS, loadWorld, startEmulator } from './index.ts';
 import type { Timing } from './index.ts';
@@ -18,6 +19,8 @@ const TIMING_FLAGS: Record<string, keyof Timing> = {
 const USAGE = `Usage: node test/emulator/cli.ts [options]
   --world FILE                         world in JSON or YAML (default: the built-in two-tenant world)
   --json                               print one JSON object instead of shell lines
+  --write-env FILE                     (not --env-file: Node takes that one for itself) once ready, also write KEY=VALUE lines (the environment, plus
+                                       ARM_ENDPOINT and AUTHORITY_HOST) to FILE, e.g. for $GITHUB_ENV
 ${Object.keys(TIMING_FLAGS)
   .map((f) => `  --${f} N`)
   .join('\n')}
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
       options: {
         world: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'write-env': { type: 'string' },
         help: { type: 'boolean', default: false },
         ...Object.fromEntries(Object.keys(TIMING_FLAGS).map((f) => [f, { type: 'string' as const }])),
       },
@@ -62,6 +66,14 @@ async function main(): Promise<void> {
   const world = typeof worldFile === 'string' ? loadWorld(worldFile) : defaultWorld();
   const emu = await startEmulator({ world, timing });
   const env = emu.actionEnv();
+  const envFile = values['write-env'];
+  if (typeof envFile === 'string') {
+    // Written in one go, after the servers listen: its appearance means "ready".
+    const plain = Object.entries(env).filter(([k]) => !k.startsWith('INPUT_'));
+    const lines = [...plain, ['ARM_ENDPOINT', emu.endpoints.arm], ['AUTHORITY_HOST', emu.endpoints.authorityHost]];
+    writeFileSync(`${envFile}.tmp`, lines.map(([k, v]) => `${k}=${v}\n`).join(''));
+    renameSync(`${envFile}.tmp`, envFile);
+  }
 
   if (values['json']) {
     console.log(JSON.stringify({ endpoints: emu.endpoints, caFile: emu.caFile, env, timing: emu.timing }, null, 2));

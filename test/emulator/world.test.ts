@@ -2,7 +2,8 @@
 // small pure pieces: prefixes and certificates.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -195,5 +196,27 @@ describe('CLI', () => {
     expect(output).toContain(`export ACTIONS_ID_TOKEN_REQUEST_TOKEN='${IDS.oidc.requestToken}'`);
     expect(output).toMatch(/^export NODE_EXTRA_CA_CERTS='.*ca\.pem'$/m);
     expect(output).toMatch(/^#\s+arm-endpoint: https:\/\/127\.0\.0\.1:\d+$/m);
+  });
+
+  it('writes KEY=VALUE lines for $GITHUB_ENV with --write-env once it is ready', async () => {
+    const cli = resolve(import.meta.dirname, 'cli.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-env-')), 'emulator.env');
+    const child = execFile(process.execPath, [cli, '--write-env', file], { timeout: 20_000 });
+    try {
+      for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      const keys = lines.map((l) => l.slice(0, l.indexOf('=')));
+      expect(keys).toEqual(expect.arrayContaining(['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'NODE_EXTRA_CA_CERTS', 'ARM_ENDPOINT', 'AUTHORITY_HOST']));
+      expect(lines.find((l) => l.startsWith('ARM_ENDPOINT='))).toMatch(/^ARM_ENDPOINT=https:\/\/127\.0\.0\.1:\d+$/);
+      // The endpoint answers: the file is written only once the servers listen.
+      const url = lines.find((l) => l.startsWith('ARM_ENDPOINT='))?.slice('ARM_ENDPOINT='.length) ?? '';
+      const ca = lines.find((l) => l.startsWith('NODE_EXTRA_CA_CERTS='))?.slice('NODE_EXTRA_CA_CERTS='.length) ?? '';
+      const status = await new Promise<number>((done, fail) =>
+        httpsGet(`${url}/subscriptions`, { ca: readFileSync(ca) }, (res) => done(res.statusCode ?? 0)).on('error', fail),
+      );
+      expect(status).toBeGreaterThanOrEqual(400); // no api-version, no token: an ARM error, but an answer
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
