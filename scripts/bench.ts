@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDS, startEmulator, type RecordedRequest } from '../test/emulator/index.ts';
+import { startEmulator, type RecordedRequest } from '../test/emulator/index.ts';
+import { CROSS_TENANT } from '../test/support/e2e.ts';
 import { DIST, pushEvent, runAction } from '../test/support/run-action.ts';
 
 const TIMING = {
@@ -35,15 +36,7 @@ async function scenario(label: string, emu: Awaited<ReturnType<typeof startEmula
   emu.clearRequests();
   const started = performance.now();
   const run = await runAction({
-    inputs: {
-      'vnet-a': IDS.vnets.hub,
-      'vnet-b': IDS.vnets.spoke,
-      'tenant-id-a': IDS.tenants.a,
-      'tenant-id-b': IDS.tenants.b,
-      'client-id-a': IDS.apps.multiTenant,
-      'arm-endpoint': emu.endpoints.arm,
-      'authority-host': emu.endpoints.authorityHost,
-    },
+    inputs: CROSS_TENANT,
     env: { ...emu.actionEnv(), BENCH_RSS_FILE: rssFile },
     event: pushEvent(),
     nodeArgs: ['--import', `data:text/javascript,process.on('exit',()=>require('node:fs').writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))`.replace('require(\'node:fs\')', 'process.getBuiltinModule(\'node:fs\')')],

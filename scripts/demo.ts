@@ -2,18 +2,10 @@
 // it. Creates a cross-tenant pair, runs again (nothing to do), breaks the peering out of band, shows
 // the drift in plan mode, and repairs it; each run's job summary is printed.
 import { IDS, startEmulator } from '../test/emulator/index.ts';
+import { CROSS_TENANT } from '../test/support/e2e.ts';
 import { runAction, type ActionRun } from '../test/support/run-action.ts';
 
 const emu = await startEmulator();
-const base = {
-  'vnet-a': IDS.vnets.hub,
-  'vnet-b': IDS.vnets.spoke,
-  'tenant-id-a': IDS.tenants.a,
-  'tenant-id-b': IDS.tenants.b,
-  'client-id-a': IDS.apps.multiTenant,
-  'arm-endpoint': emu.endpoints.arm,
-  'authority-host': emu.endpoints.authorityHost,
-};
 
 const rule = (title: string): void => {
   console.log(`\n${'━'.repeat(100)}\n  ${title}\n${'━'.repeat(100)}`);
@@ -21,7 +13,7 @@ const rule = (title: string): void => {
 
 async function step(title: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
   rule(title);
-  const run = await runAction({ inputs: { ...base, ...inputs }, env: emu.actionEnv() });
+  const run = await runAction({ inputs: { ...CROSS_TENANT, ...inputs }, env: emu.actionEnv() });
   console.log(run.summary.trim());
   const o = run.outputs;
   console.log(

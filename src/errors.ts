@@ -1,7 +1,8 @@
 // Azure and Entra errors reduced to a code, a message, whether to retry, and advice a person can act
 // on. Known codes are named here with one sentence on cause and fix; unknown ones keep their code and
 // message and get no invented hint.
-import type { Problem, Side, VnetRef } from './model.ts';
+import type { Settings } from './inputs.ts';
+import { other, type Problem, type Side, type VnetRef } from './model.ts';
 
 /** What the advice may mention about the side that failed. */
 export interface ErrorContext {
@@ -212,4 +213,23 @@ export function toProblem(e: unknown, ctx: ErrorContext): Problem {
     message: c.message,
     advice: advice(c.code, c.message, ctx) ?? '',
   };
+}
+
+/** The context of each side's errors; `claims` is what the workflow's OIDC token said, when known. */
+export function errorContexts(
+  settings: Settings,
+  claims: { readonly subject?: string | undefined; readonly audience?: string | undefined } = {},
+): Record<Side, ErrorContext> {
+  const ctx = (side: Side): ErrorContext => ({
+    side,
+    vnet: settings[side].vnet,
+    remoteVnet: settings[other(side)].vnet,
+    tenantId: settings[side].tenantId,
+    remoteTenantId: settings[other(side)].tenantId,
+    clientId: settings[side].clientId,
+    remoteClientId: settings[other(side)].clientId,
+    subject: claims.subject,
+    audience: claims.audience ?? settings.audience,
+  });
+  return { a: ctx('a'), b: ctx('b') };
 }

@@ -5,7 +5,7 @@ import * as github from '@actions/github';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSideApi } from './azure.ts';
 import { createCredentials, type TenantCredentials } from './credentials.ts';
-import { errorMessage, toProblem, type ErrorContext } from './errors.ts';
+import { errorContexts, errorMessage, toProblem } from './errors.ts';
 import { pullRequestTarget, upsertStickyComment } from './github.ts';
 import { InputError, readSettings, type Settings } from './inputs.ts';
 import { other, type Problem, type RunReport, type Side } from './model.ts';
@@ -16,26 +16,11 @@ import { renderComment, renderReport } from './report.ts';
 
 const USER_AGENT = 'azure-vnet-peering-action/1';
 
-function errorContexts(settings: Settings, creds: TenantCredentials | undefined): Record<Side, ErrorContext> {
-  const ctx = (side: Side): ErrorContext => ({
-    side,
-    vnet: settings[side].vnet,
-    remoteVnet: settings[other(side)].vnet,
-    tenantId: settings[side].tenantId,
-    remoteTenantId: settings[other(side)].tenantId,
-    clientId: settings[side].clientId,
-    remoteClientId: settings[other(side)].clientId,
-    subject: creds?.claims.subject,
-    audience: creds?.claims.audience ?? settings.audience,
-  });
-  return { a: ctx('a'), b: ctx('b') };
-}
-
 /** Gets a token from each tenant before anything else, so a sign-in problem is named as such. */
 async function signIn(settings: Settings, creds: TenantCredentials): Promise<Problem[]> {
   const sides: Side[] = creds.a === creds.b ? ['a'] : ['a', 'b'];
   const results = await Promise.allSettled(sides.map((s) => creds[s].getToken(settings.armScope)));
-  const contexts = errorContexts(settings, creds);
+  const contexts = errorContexts(settings, creds.claims);
   return results.flatMap((r, i) => {
     const side = sides[i] ?? 'a';
     if (r.status === 'fulfilled') return [];
@@ -91,7 +76,7 @@ export async function run(): Promise<void> {
   } else {
     const creds = createCredentials(settings, { getIdToken: (aud) => core.getIDToken(aud), mask: core.setSecret });
     const signInProblems = await core.group('Sign in', () => signIn(settings, creds));
-    const contexts = errorContexts(settings, creds);
+    const contexts = errorContexts(settings, creds.claims);
     const api = (s: Side) =>
       createSideApi({
         vnet: settings[s].vnet,

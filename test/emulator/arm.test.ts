@@ -3,13 +3,10 @@
 import { connect } from 'node:net';
 import { request } from 'node:https';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { armRequest, path, peeringPath, putPeering, remote } from './clients.ts';
-import type { ArmResponse } from './clients.ts';
+import { armRequest, code, message, peeringPath, putPeering, remote } from './clients.ts';
 import { defaultWorld, IDS, startEmulator } from './index.ts';
 import type { Emulator } from './index.ts';
 
-const code = (r: ArmResponse) => `${r.status} ${String(path(r.body, 'error.code'))}`;
-const message = (r: ArmResponse) => String(path(r.body, 'error.message'));
 
 let emu: Emulator;
 beforeEach(async () => {

@@ -132,3 +132,8 @@ export function putPeering(
 }
 
 export const remote = (id: string) => ({ remoteVirtualNetwork: { id } });
+
+/** `<status> <error.code>` of an ARM answer, for compact assertions. */
+export const code = (r: ArmResponse): string => `${r.status} ${String(path(r.body, 'error.code'))}`;
+/** `error.message` of an ARM answer. */
+export const message = (r: ArmResponse): string => String(path(r.body, 'error.message'));

@@ -1,14 +1,12 @@
 // The peering life cycle (spec §3, §4): REST shapes, operations, Initiated / Connected /
 // Disconnected, re-PUT of a Disconnected side, sync levels after address-space changes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { armRequest, assertionCredential, networkClient, path, peeringPath, putPeering, remote } from './clients.ts';
-import type { ArmResponse } from './clients.ts';
+import { armRequest, assertionCredential, code, networkClient, path, peeringPath, putPeering, remote } from './clients.ts';
 import { defaultWorld, IDS, startEmulator } from './index.ts';
 import type { Emulator } from './index.ts';
 
 const HUB = IDS.vnets.hub;
 const SPOKE = IDS.vnets.spoke;
-const code = (r: ArmResponse) => `${r.status} ${String(path(r.body, 'error.code'))}`;
 
 let emu: Emulator;
 beforeEach(async () => {

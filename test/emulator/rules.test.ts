@@ -1,7 +1,7 @@
 // The rules Azure enforces on a peering write (spec §5): overlaps, gateways, one peering per remote
 // VNet, names, the peering limit, one write at a time per VNet, superseded and failed operations.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { armRequest, path, peeringPath, putPeering, remote } from './clients.ts';
+import { armRequest, code, message, path, peeringPath, putPeering, remote } from './clients.ts';
 import type { ArmResponse } from './clients.ts';
 import { IDS, startEmulator } from './index.ts';
 import type { Emulator } from './index.ts';
@@ -9,8 +9,6 @@ import type { Emulator } from './index.ts';
 const HUB = IDS.vnets.hub;
 const SPOKE = IDS.vnets.spoke;
 const APP = IDS.vnets.app;
-const code = (r: ArmResponse) => `${r.status} ${String(path(r.body, 'error.code'))}`;
-const message = (r: ArmResponse) => String(path(r.body, 'error.message'));
 
 let emu: Emulator;
 beforeEach(async () => {

@@ -3,7 +3,7 @@
 // Operations finish at once; scripted failures stand in for Azure's refusals and races.
 import type { PeeringWrite, SideApi, WriteOptions } from '../../src/azure.ts';
 import { overlappingPrefixes, samePrefixes } from '../../src/cidr.ts';
-import type { ErrorContext } from '../../src/errors.ts';
+import { errorContexts, type ErrorContext } from '../../src/errors.ts';
 import { readSettings, type Settings } from '../../src/inputs.ts';
 import { other, type ObservedPeering, type PeeringSettings, type RunReport, type Side, type SyncLevel, type VnetInfo } from '../../src/model.ts';
 import { reconcile } from '../../src/reconcile.ts';
@@ -366,18 +366,8 @@ export function settingsFor(inputs: Readonly<Record<string, string>> = {}): Sett
   return readSettings((name) => (all[name] ?? '').trim());
 }
 
-export function contextsFor(settings: Settings): Record<Side, ErrorContext> {
-  const ctx = (side: Side): ErrorContext => ({
-    side,
-    vnet: settings[side].vnet,
-    remoteVnet: settings[other(side)].vnet,
-    tenantId: settings[side].tenantId,
-    remoteTenantId: settings[other(side)].tenantId,
-    clientId: settings[side].clientId,
-    remoteClientId: settings[other(side)].clientId,
-  });
-  return { a: ctx('a'), b: ctx('b') };
-}
+/** The error contexts main.ts builds, without OIDC claims. */
+export const contextsFor = (settings: Settings): Record<Side, ErrorContext> => errorContexts(settings);
 
 /** A virtual clock: sleeping moves it on, so deadlines are reached without waiting. */
 export function clock(start = 1_000_000): { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> } {
