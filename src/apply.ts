@@ -5,20 +5,14 @@
 import type { PeeringWrite, SideApi } from './azure.ts';
 import { classify, toProblem, type ErrorContext } from './errors.ts';
 import type { ObservedPeering, PeeringSettings, Problem, Side, SideAction, SideResult } from './model.ts';
-import { arrowLabel, decideAction, type Plan, type SidePlan } from './plan.ts';
+import { arrowLabel, decideAction, isTransitional, type Plan, type SidePlan } from './plan.ts';
+import { retryDelay, type Timing } from './retry.ts';
 
-export interface ApplyDeps {
+export interface ApplyDeps extends Timing {
   readonly apis: Readonly<Record<Side, SideApi>>;
   readonly contexts: Readonly<Record<Side, ErrorContext>>;
   /** Each side's remote VNet ID and its current address prefixes. */
   readonly remotes: Readonly<Record<Side, { id: string; prefixes: readonly string[] }>>;
-  /** Aborted on cancellation or when the run's time is up. */
-  readonly signal: AbortSignal;
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  readonly now: () => number;
-  /** Epoch milliseconds after which no new wait starts. */
-  readonly deadline: number;
-  readonly log: (message: string) => void;
 }
 
 export interface SideOutcome {
@@ -33,7 +27,6 @@ export interface ApplyResult {
   readonly wrote: boolean;
 }
 
-const TRANSITIONAL = new Set(['updating', 'deleting', 'creating']);
 // Refusals that deleting and re-creating a Disconnected peering would not cure.
 const NOT_CURED_BY_RECREATE = new Set([
   'AuthorizationFailed',
@@ -46,9 +39,6 @@ const NOT_CURED_BY_RECREATE = new Set([
   'RemoteVnetHasNoGateways',
   'Aborted',
 ]);
-const MIN_WAIT_MS = 1_000;
-const BASE_BACKOFF_MS = 2_000;
-const MAX_BACKOFF_MS = 30_000;
 
 function write(remoteVnetId: string, desired: PeeringSettings, existing: ObservedPeering | undefined, reinitiate: boolean): PeeringWrite {
   return {
@@ -81,72 +71,87 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
     }
     try {
       await api.putPeering(sp.name, write(remoteId, sp.desired, existing, true), opts);
-      const after = await api.getPeering(sp.name, deps.signal);
-      if (after && after.peeringState !== 'Disconnected') return;
-      deps.log(`${arrowLabel(sp.side)}: still Disconnected after re-PUT; deleting and creating it.`);
     } catch (e: unknown) {
       const c = classify(e);
       if (c.transient || NOT_CURED_BY_RECREATE.has(c.code)) throw e;
-      deps.log(`${arrowLabel(sp.side)}: Azure refused the re-PUT (${c.code}); deleting and creating it.`);
+      deps.log(`${arrowLabel(sp.side)}: Azure refused the re-PUT (${c.code}).`);
     }
-    await api.deletePeering(sp.name, opts);
+    // Delete only what is still Disconnected: a peering repaired meanwhile is healthy and stays.
+    const now = await api.getPeering(sp.name, deps.signal);
+    if (now && now.peeringState !== 'Disconnected') return;
+    if (now) {
+      deps.log(`${arrowLabel(sp.side)}: still Disconnected; deleting and creating it.`);
+      await api.deletePeering(sp.name, opts);
+    }
     await api.putPeering(sp.name, write(remoteId, sp.desired, existing, false), opts);
   };
 
+  const isBusy = (p: ObservedPeering | undefined): boolean => p !== undefined && isTransitional(p);
+
+  /**
+   * Writes one side until it is right, Azure refuses for good, or time is up. Between attempts it
+   * waits (as Azure hints), then reads the peering again and decides again: a write that seemed to
+   * fail may have landed, and an operation in progress is waited out rather than overtaken.
+   */
   const runSide = async (sp: SidePlan): Promise<SideOutcome> => {
+    const done: SideOutcome = { action: sp.action, outcome: 'done', problem: undefined };
+    const failed = (e: unknown): SideOutcome => ({ action: sp.action, outcome: 'failed', problem: toProblem(e, deps.contexts[sp.side]) });
     let action = sp.action;
     let existing = sp.existing;
+    let current = true; // `existing` is what Azure said last
+    let lastRefusal: unknown; // the last transient answer, reported if time runs out
     for (let attempt = 0; ; attempt++) {
-      let failure: unknown;
-      const busy = existing !== undefined && TRANSITIONAL.has(existing.provisioningState.toLowerCase());
-      if (!busy) {
+      let error: unknown;
+      if (!current) {
+        try {
+          existing = await deps.apis[sp.side].getPeering(sp.name, deps.signal);
+          current = true;
+        } catch (e: unknown) {
+          error = e;
+        }
+        if (current && !isBusy(existing)) {
+          const decided = decideAction(existing, sp.desired, deps.remotes[sp.side].prefixes);
+          if (decided.action === 'none') return done;
+          action = decided.action; // e.g. a Disconnected peering that vanished now only needs creating
+        }
+      }
+      if (current && !isBusy(existing)) {
         try {
           deps.log(`${arrowLabel(sp.side)}: ${action} '${sp.name}'${attempt ? ` (attempt ${attempt + 1})` : ''}`);
           await carryOut(sp, action, existing);
-          return { action: sp.action, outcome: 'done', problem: undefined };
+          return done;
         } catch (e: unknown) {
-          failure = e;
+          error = e;
+          current = false;
         }
       }
-      const c = failure === undefined ? undefined : classify(failure);
-      if (deps.signal.aborted || (c && !c.transient)) {
-        return { action: sp.action, outcome: 'failed', problem: toProblem(failure, deps.contexts[sp.side]) };
-      }
-      // Azure's hint is honoured as given (the deadline bounds it), but never below a second, so a
-      // run of 'Retry-After: 0' answers cannot spin; without a hint, back off exponentially.
-      const wait =
-        c?.retryAfterMs !== undefined
-          ? Math.max(c.retryAfterMs, MIN_WAIT_MS)
-          : Math.min(BASE_BACKOFF_MS * 2 ** Math.min(attempt, 4), MAX_BACKOFF_MS);
+      const c = error === undefined ? undefined : classify(error);
+      if (deps.signal.aborted) return failed(lastRefusal ?? error);
+      if (c && !c.transient) return failed(error);
+      if (error !== undefined) lastRefusal = error;
+
+      const wait = retryDelay(c, attempt);
       if (deps.now() + wait > deps.deadline) {
-        const problem: Problem = c
-          ? toProblem(failure, deps.contexts[sp.side])
-          : {
-              code: 'OperationInProgress',
-              message: `Peering '${sp.name}' stayed '${existing?.provisioningState ?? ''}' until the time limit.`,
-              advice: 'Another operation on this peering did not finish in time. Run again, or raise timeout-minutes.',
-            };
-        return { action: sp.action, outcome: 'failed', problem };
+        if (lastRefusal !== undefined) return failed(lastRefusal);
+        return {
+          action: sp.action,
+          outcome: 'failed',
+          problem: {
+            code: 'OperationInProgress',
+            message: `Peering '${sp.name}' stayed ${existing?.provisioningState ?? 'busy'} until the time limit.`,
+            advice: 'Another operation on this peering did not finish in time. Run again, or raise timeout-minutes.',
+          },
+        };
       }
       deps.log(
         `${arrowLabel(sp.side)}: ${c ? `${c.code}, retrying` : `peering is ${existing?.provisioningState}, waiting`} in ${Math.round(wait / 1000)} s`,
       );
       try {
         await deps.sleep(wait, deps.signal);
-        // Read again: an overtaken or throttled write may have landed after all.
-        existing = await deps.apis[sp.side].getPeering(sp.name, deps.signal);
       } catch (e: unknown) {
-        // Stopped while waiting out Azure: the reason to report is what Azure kept answering.
-        if (deps.signal.aborted && failure !== undefined) {
-          return { action: sp.action, outcome: 'failed', problem: toProblem(failure, deps.contexts[sp.side]) };
-        }
-        throw e;
+        return failed(lastRefusal ?? e);
       }
-      if (existing && TRANSITIONAL.has(existing.provisioningState.toLowerCase())) continue;
-      const decided = decideAction(existing, sp.desired, deps.remotes[sp.side].prefixes);
-      if (decided.action === 'none') return { action: sp.action, outcome: 'done', problem: undefined };
-      // A peering that vanished while Disconnected now only needs creating, and so on.
-      action = decided.action;
+      current = false;
     }
   };
 
@@ -155,7 +160,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
     try {
       outcome = await runSide(plan.sides[side]);
     } catch (e: unknown) {
-      // Only reads between retries and aborted sleeps land here.
+      // runSide reports Azure's answers itself; this is for anything unforeseen.
       outcome = { action: plan.sides[side].action, outcome: 'failed', problem: toProblem(e, deps.contexts[side]) };
     }
     sides[side] = outcome;

@@ -27,7 +27,7 @@ export const CLOUDS: Readonly<Record<CloudName, Cloud>> = {
   },
 };
 
-export const CLOUD_NAMES = Object.keys(CLOUDS) as readonly string[];
+export const CLOUD_NAMES: readonly string[] = Object.keys(CLOUDS);
 
 export function isCloudName(value: string): value is CloudName {
   return Object.hasOwn(CLOUDS, value);

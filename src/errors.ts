@@ -54,6 +54,36 @@ const TRANSIENT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
+// Refusals that waiting does not cure, whatever status they come with.
+const PERMANENT_CODES = new Set([
+  'AuthorizationFailed',
+  'LinkedAuthorizationFailed',
+  'InvalidAuthenticationToken',
+  'InvalidAuthenticationTokenTenant',
+  'VnetAddressSpacesOverlap',
+  'VnetAddressSpaceOverlapsWithAlreadyPeeredVnet',
+  'RemoteVnetHasNoGateways',
+  'AnotherPeeringAlreadyReferencesRemoteVnet',
+  'InvalidResourceName',
+  'RemotePeeringIsDisconnected',
+  'PeeringIsDisconnected',
+  'ChangingRemoteVirtualNetworkNotAllowed',
+  'SubscriptionNotFound',
+  'ResourceGroupNotFound',
+  'ResourceNotFound',
+  'NotFound',
+]);
+
+function detailsText(e: unknown): string {
+  const details = field(e, 'details');
+  if (details === undefined) return '';
+  try {
+    return JSON.stringify(details) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 // "... can be retried in 7 seconds" in ARM's conflict messages.
 const RETRY_IN = /retried in (\d+) seconds?/i;
 // The SDK's plain Error at the end of a failed long-running operation.
@@ -92,12 +122,17 @@ export function classify(e: unknown): ClassifiedError {
   if (!code && aadsts) code = `AADSTS${aadsts[1]}`;
   if (!code) code = statusCode ? `HTTP${statusCode}` : 'UnknownError';
 
-  const hinted = RETRY_IN.exec(message);
+  // The SDK keeps ARM's error body (with its details, where the retry hint often is) in .details.
+  const details = detailsText(e);
+  const hinted = RETRY_IN.exec(message) ?? RETRY_IN.exec(details);
   const retryAfterMs = retryAfterHeader(e) ?? (hinted ? Number(hinted[1]) * 1000 : undefined);
+  // A known refusal is final whatever its status; otherwise conflicts, throttling and server
+  // faults are worth another try.
   const transient =
     code !== 'Aborted' &&
+    !PERMANENT_CODES.has(code) &&
     (TRANSIENT_CODES.has(code) ||
-      /AnotherOperationInProgress|RetryableError|CanceledAndSuperseded/.test(message) ||
+      /AnotherOperationInProgress|RetryableError|CanceledAndSuperseded/.test(`${message} ${details}`) ||
       statusCode === 429 ||
       statusCode === 409 ||
       statusCode === 408 ||
@@ -107,8 +142,23 @@ export function classify(e: unknown): ClassifiedError {
 
 const arrow = (ctx: ErrorContext): string => `${ctx.vnet.name} → ${ctx.remoteVnet.name}`;
 
+// Codes with which ARM refuses a token, where two different apps across tenants may be the cause.
+const TOKEN_REFUSALS = new Set(['LinkedAuthorizationFailed', 'InvalidAuthenticationToken', 'HTTP401']);
+
 /** One or two sentences on cause and fix for a known code; undefined for unknown codes. */
 export function advice(code: string, message: string, ctx: ErrorContext): string | undefined {
+  const base = knownAdvice(code, message, ctx);
+  if (ctx.tenantId !== ctx.remoteTenantId && ctx.clientId !== ctx.remoteClientId && TOKEN_REFUSALS.has(code)) {
+    const note =
+      `client-id-a and client-id-b differ across the two tenants: Azure documents one multi-tenant app with a service ` +
+      `principal in both tenants (the same client ID), and may refuse an auxiliary token from another app. ` +
+      `Use one multi-tenant app for both sides.`;
+    return base ? `${note} ${base}` : note;
+  }
+  return base;
+}
+
+function knownAdvice(code: string, message: string, ctx: ErrorContext): string | undefined {
   const crossTenant = ctx.tenantId !== ctx.remoteTenantId;
   const rg = (v: VnetRef): string => `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}`;
   const sub = ctx.subject ? ` (this workflow's subject is '${ctx.subject}')` : '';
@@ -124,10 +174,7 @@ export function advice(code: string, message: string, ctx: ErrorContext): string
         return (
           `Azure did not accept a token from tenant ${ctx.remoteTenantId} for the remote VNet ${ctx.remoteVnet.name}. ` +
           `App ${ctx.remoteClientId} needs a service principal in tenant ${ctx.remoteTenantId} (admin consent) and ` +
-          `Network Contributor (or virtualNetworks/peer/action) on ${ctx.remoteVnet.id}.` +
-          (ctx.clientId !== ctx.remoteClientId
-            ? ` client-id-a and client-id-b differ: Azure documents one multi-tenant app with the same client ID in both tenants; it may refuse an auxiliary token from another app.`
-            : '')
+          `Network Contributor (or virtualNetworks/peer/action) on ${ctx.remoteVnet.id}.`
         );
       }
       return (
@@ -146,6 +193,7 @@ export function advice(code: string, message: string, ctx: ErrorContext): string
       return `Subscription ${ctx.vnet.subscriptionId} was not found in tenant ${ctx.tenantId}: check vnet-${ctx.side} and tenant-id-${ctx.side}.`;
     case 'ResourceGroupNotFound':
     case 'ResourceNotFound':
+    case 'NotFound':
       return (
         `VNet ${ctx.vnet.id} was not found, or identity ${ctx.clientId} cannot read it: check vnet-${ctx.side}, ` +
         `and that the identity has at least Reader on it in tenant ${ctx.tenantId}.`

@@ -69,8 +69,8 @@ export async function upsertStickyComment(
 ): Promise<StickyResult> {
   const policy = retryPolicy(opts);
   const marker = commentMarker(pairKey);
-  // The marker must lead the body: that is how the next run finds it.
-  const text = body.startsWith(marker) ? body : `${marker}\n${body}`;
+  // The marker closes the body (the verdict stays on the first line): that is how the next run finds it.
+  const text = hasMarker(body, marker) ? body : `${body.trimEnd()}\n${marker}\n`;
   const where = { owner: target.owner, repo: target.repo };
   const what = `${target.owner}/${target.repo}#${target.issueNumber}`;
 
@@ -117,6 +117,11 @@ interface FoundComment {
   readonly url: string;
 }
 
+/** The marker on a line of its own among the last three (marker, digest, trailing newline). */
+function hasMarker(body: string, marker: string): boolean {
+  return body.trimEnd().split('\n').slice(-3).includes(marker);
+}
+
 async function findComment(
   client: GitHubClient,
   target: CommentTarget,
@@ -134,8 +139,8 @@ async function findComment(
         page,
       }),
     );
-    // Only a comment that starts with the marker: a person quoting it elsewhere is left alone.
-    const hit = res.data.find((c) => (c.body ?? '').startsWith(marker));
+    // Only a comment whose closing lines carry the marker: a person quoting it is left alone.
+    const hit = res.data.find((c) => hasMarker(c.body ?? '', marker));
     if (hit) return { id: hit.id, body: hit.body ?? '', url: hit.html_url };
     const link = res.headers.link;
     const more = link === undefined ? res.data.length === PER_PAGE : /rel="next"/.test(link);

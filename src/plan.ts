@@ -57,6 +57,10 @@ export interface Plan {
 
 export const arrowLabel = (side: Side): string => (side === 'a' ? 'A→B' : 'B→A');
 
+/** An operation is still changing this peering. */
+export const isTransitional = (p: ObservedPeering): boolean =>
+  ['updating', 'deleting', 'creating'].includes(p.provisioningState.toLowerCase());
+
 /** The settings one direction must have. */
 export function desiredSettings(side: Side, d: DesiredPeering): PeeringSettings {
   return {
@@ -156,10 +160,17 @@ export function findPeering(side: Side, input: PlanSideInput, remote: VnetRef, p
   return { name: given, existing: named };
 }
 
-/** The order of writes: a Disconnected side first, then the side that lends its gateway, then A. */
+/**
+ * The order of writes: a Disconnected side before its counterpart is created; a side that stops
+ * using the remote gateway before the other stops lending it; the side that lends its gateway
+ * before the side that uses it; otherwise A first.
+ */
 export function writeOrder(sides: Readonly<Record<Side, SidePlan>>, transit: GatewayTransit): Side[] {
+  const dropsRemoteGateway = (s: Side): boolean =>
+    sides[s].existing?.useRemoteGateways === true && !sides[s].desired.useRemoteGateways;
   const key = (s: Side): number[] => [
     sides[s].action === 'recreate' ? 0 : 1,
+    dropsRemoteGateway(s) ? 0 : 1,
     transit === s ? 0 : 1,
     s === 'a' ? 0 : 1,
   ];
@@ -171,6 +182,29 @@ export function writeOrder(sides: Readonly<Record<Side, SidePlan>>, transit: Gat
     return 0;
   };
   return SIDES.filter((s) => sides[s].action !== 'none').sort((x, y) => cmp(key(x), key(y)));
+}
+
+/**
+ * A side left Initiated although its counterpart exists (both created, never linked) is re-PUT so
+ * Azure connects the pair; one side suffices, the first in write order.
+ */
+function reconnect(sides: Record<Side, SidePlan>, transit: GatewayTransit): Record<Side, SidePlan> {
+  const stuck = (s: Side): boolean => {
+    const mine = sides[s].existing;
+    const theirs = sides[other(s)].existing;
+    return (
+      sides[s].action === 'none' &&
+      mine?.peeringState === 'Initiated' &&
+      theirs !== undefined &&
+      theirs.peeringState !== 'Disconnected' &&
+      !isTransitional(theirs)
+    );
+  };
+  const candidates = SIDES.filter(stuck);
+  const first = candidates.find((s) => s === transit) ?? candidates[0];
+  if (first === undefined) return sides;
+  const reason = 'Initiated although its counterpart exists: re-PUT so Azure connects the pair';
+  return { ...sides, [first]: { ...sides[first], action: 'update', reason } };
 }
 
 export function plan(input: PlanInput): Plan {
@@ -186,7 +220,7 @@ export function plan(input: PlanInput): Plan {
     const decided = decideAction(found.existing, desired, input.observed[other(side)].vnet.addressPrefixes);
     return { side, name: found.name, existing: found.existing, desired, ...decided, conflict: undefined };
   };
-  const sides = { a: planSide('a'), b: planSide('b') };
+  const sides = reconnect({ a: planSide('a'), b: planSide('b') }, input.desired.gatewayTransit);
   const blocked = sides.a.conflict !== undefined || sides.b.conflict !== undefined;
   const order = blocked ? [] : writeOrder(sides, input.desired.gatewayTransit);
 

@@ -1,6 +1,6 @@
 // One run, start to end: read both sides, plan, apply (in apply mode), read again, and turn it all
 // into the RunReport that outputs, summary and comment are made from.
-import { applyPlan, type ApplyDeps, type SideOutcome } from './apply.ts';
+import { applyPlan, type SideOutcome } from './apply.ts';
 import type { SideApi } from './azure.ts';
 import { toProblem, type ErrorContext } from './errors.ts';
 import type { Settings } from './inputs.ts';
@@ -15,20 +15,15 @@ import {
   type SideResult,
   type Verdict,
 } from './model.ts';
-import { arrowLabel, desiredSettings, plan, settingDiffs, type Plan } from './plan.ts';
-import { pairKey } from './resource-id.ts';
+import { arrowLabel, desiredSettings, isTransitional, plan, settingDiffs, type Plan } from './plan.ts';
+import { pairKey, sameId } from './resource-id.ts';
+import { retryDelay, withRetries, type Timing } from './retry.ts';
 
-export interface ReconcileDeps {
+export interface ReconcileDeps extends Timing {
   readonly apis: Readonly<Record<Side, SideApi>>;
   readonly contexts: Readonly<Record<Side, ErrorContext>>;
-  /** Aborted on cancellation or when the run's time is up. */
-  readonly signal: AbortSignal;
   /** True once the run was cancelled (SIGINT/SIGTERM), as opposed to timed out. */
   readonly cancelled: () => boolean;
-  readonly sleep: ApplyDeps['sleep'];
-  readonly now: () => number;
-  readonly deadline: number;
-  readonly log: (message: string) => void;
   readonly group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
@@ -38,12 +33,13 @@ const MAX_PASSES = 3;
 type Observed = Record<Side, SideObservation>;
 
 async function observe(deps: ReconcileDeps): Promise<Observed> {
-  // Reads may run together; only writes must not.
+  // Reads may run together; only writes must not. Throttled or failing-over reads are retried.
   const read = async (side: Side): Promise<SideObservation> => {
     try {
+      const api = deps.apis[side];
       const [vnet, peerings] = await Promise.all([
-        deps.apis[side].readVnet(deps.signal),
-        deps.apis[side].listPeerings(deps.signal),
+        withRetries(`Reading VNet ${side.toUpperCase()}`, () => api.readVnet(deps.signal), deps),
+        withRetries(`Listing peerings of VNet ${side.toUpperCase()}`, () => api.listPeerings(deps.signal), deps),
       ]);
       return { vnet, peerings };
     } catch (e: unknown) {
@@ -52,6 +48,32 @@ async function observe(deps: ReconcileDeps): Promise<Observed> {
   };
   const [a, b] = await Promise.all([read('a'), read('b')]);
   return { a, b };
+}
+
+/** A peering of this pair (on either VNet, pointing at the other) that an operation is still changing. */
+function busyPeering(settings: Settings, observed: Observed): ObservedPeering | undefined {
+  for (const s of SIDES) {
+    const remote = settings[other(s)].vnet.id;
+    const busy = observed[s].peerings.find((p) => sameId(p.remoteVnetId, remote) && isTransitional(p));
+    if (busy) return busy;
+  }
+  return undefined;
+}
+
+/**
+ * Waits while an operation (say, one a cancelled run left behind) is still changing a peering of
+ * the pair: planning on a half-done state would misjudge it. Bounded by the deadline.
+ */
+async function settle(settings: Settings, deps: ReconcileDeps, observed: Observed): Promise<Observed> {
+  let current = observed;
+  for (let attempt = 0; ; attempt++) {
+    const busy = busyPeering(settings, current);
+    const wait = retryDelay(undefined, attempt);
+    if (!busy || deps.signal.aborted || deps.now() + wait > deps.deadline) return current;
+    deps.log(`'${busy.name}' is ${busy.provisioningState}: waiting ${Math.round(wait / 1000)} s for that operation to end`);
+    await deps.sleep(wait, deps.signal);
+    current = await observe(deps);
+  }
 }
 
 class SideReadError extends Error {
@@ -158,7 +180,10 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
 
   let before: Observed;
   try {
-    before = await deps.group('Read both sides', () => observe(deps));
+    before = await deps.group('Read both sides', async () => {
+      const read = await observe(deps);
+      return settings.mode === 'apply' ? settle(settings, deps, read) : read;
+    });
   } catch (e: unknown) {
     const side = e instanceof SideReadError ? e.side : 'a';
     const inner = e instanceof SideReadError ? e.inner : e;
@@ -173,7 +198,8 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
 
   const blocked = first.sides.a.conflict !== undefined || first.sides.b.conflict !== undefined;
   const problems: Problem[] = [];
-  if (first.overlap) problems.push(first.overlap);
+  // Overlap is the first write's refusal to be: shown on the side that would be written first.
+  const overlapOn = (s: Side): Problem | undefined => (first.overlap && first.order[0] === s ? first.overlap : undefined);
 
   const planned = (o: SideOutcome['outcome']): Record<Side, SideOutcome> => ({
     a: { action: first.sides.a.action, outcome: first.sides.a.action === 'none' ? 'none' : o, problem: undefined },
@@ -189,7 +215,10 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
       mode: settings.mode,
       verdict,
       changed: settings.mode === 'plan' && pending,
-      sides: { a: sideResult('a', settings, first.sides.a, before, outcomes.a, undefined), b: sideResult('b', settings, first.sides.b, before, outcomes.b, undefined) },
+      sides: {
+        a: sideResult('a', settings, first.sides.a, before, outcomes.a, overlapOn('a')),
+        b: sideResult('b', settings, first.sides.b, before, outcomes.b, overlapOn('b')),
+      },
       problems,
       pairKey: pairKey(settings.a.vnet, settings.b.vnet),
     };

@@ -383,18 +383,19 @@ function truncateLines(text: string, budget: number): string {
 }
 
 /**
- * The PR comment: pair marker, digest of the stable report, then the report, within GitHub's
- * size limit. A rerun whose report differs only in its run link has the same digest.
+ * The PR comment: the report (verdict on its first line), then the pair marker and a digest of the
+ * stable report, within GitHub's size limit. A rerun whose report differs only in its run link has
+ * the same digest.
  */
 export function renderComment(report: RunReport, opts: RenderOptions = {}): string {
   const stable = renderStable(report);
-  const head = `${commentMarker(report.pairKey)}\n<!-- ${MARKER_PREFIX}:digest=${sha256(stable).slice(0, 32)} -->\n`;
   const foot = footer(opts.runUrl);
-  const tail = foot ? `\n\n${foot}\n` : '\n';
-  const full = `${head}${stable}${tail}`;
+  const markers = `${commentMarker(report.pairKey)}\n<!-- ${MARKER_PREFIX}:digest=${sha256(stable).slice(0, 32)} -->\n`;
+  const tail = `${foot ? `\n\n${foot}` : ''}\n\n${markers}`;
+  const full = `${stable}${tail}`;
   if (full.length <= MAX_COMMENT_CHARS) return full;
-  const budget = MAX_COMMENT_CHARS - head.length - tail.length - TRUNCATED_NOTE.length - 2;
-  return `${head}${truncateLines(stable, budget)}\n\n${TRUNCATED_NOTE}${tail}`;
+  const budget = MAX_COMMENT_CHARS - tail.length - TRUNCATED_NOTE.length - 2;
+  return `${truncateLines(stable, budget)}\n\n${TRUNCATED_NOTE}${tail}`;
 }
 
 function assertNever(x: never): never {

@@ -230,3 +230,41 @@ describe('toProblem', () => {
     expect(p.advice).toContain('overlap');
   });
 });
+
+describe('classify: what the SDK really throws for ARM conflicts', () => {
+  it('reads the retry hint from the error body details the SDK keeps in .details', () => {
+    const e = Object.assign(restError(429, 'RetryableError', 'A retryable error occurred.'), {
+      details: { error: { code: 'RetryableError', message: 'A retryable error occurred.', details: [{ code: 'RetryableErrorDueToAnotherOperation', message: 'Operation on peering x can be retried in 6 seconds.' }] } },
+    });
+    const c = classify(e);
+    expect(c.transient).toBe(true);
+    expect(c.retryAfterMs).toBe(6000);
+  });
+
+  it('treats a known refusal as final even with status 409', () => {
+    for (const code of ['VnetAddressSpaceOverlapsWithAlreadyPeeredVnet', 'AnotherPeeringAlreadyReferencesRemoteVnet', 'RemotePeeringIsDisconnected']) {
+      expect(classify(restError(409, code, 'refused')).transient, code).toBe(false);
+    }
+    expect(classify(restError(409, 'Conflict', 'Another operation is in progress.')).transient).toBe(true);
+  });
+});
+
+describe('advice: two apps across tenants', () => {
+  const twoApps: ErrorContext = { ...ctx, remoteClientId: CLIENT_B };
+  it('says the other app\'s auxiliary token may be refused, whatever the wording of the refusal', () => {
+    for (const code of ['LinkedAuthorizationFailed', 'InvalidAuthenticationToken', 'HTTP401']) {
+      const text = advice(code, 'The access token is invalid.', twoApps) ?? '';
+      expect(text, code).toMatch(/client-id-a and client-id-b differ/);
+      expect(text, code).toMatch(/one multi-tenant app/);
+    }
+  });
+
+  it('does not say so with one app, or within one tenant', () => {
+    expect(advice('LinkedAuthorizationFailed', 'x', ctx)).not.toMatch(/client-id-a and client-id-b differ/);
+    expect(advice('LinkedAuthorizationFailed', 'x', { ...twoApps, remoteTenantId: TENANT_A })).not.toMatch(/differ/);
+  });
+
+  it('explains the spec\'s NotFound code for a missing VNet', () => {
+    expect(advice('NotFound', 'not found', ctx)).toMatch(/not found, or identity/);
+  });
+});

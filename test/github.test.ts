@@ -26,7 +26,7 @@ const client = (token = 'ghs_write') => getOctokit(token, { baseUrl: emu.endpoin
 
 /** Comments on the PR that carry the marker of this pair. */
 const stickies = (pairKey: string, issue = PR.issueNumber) =>
-  emu.comments(REPO, issue).filter((c) => c.body.startsWith(commentMarker(pairKey)));
+  emu.comments(REPO, issue).filter((c) => c.body.trimEnd().split('\n').includes(commentMarker(pairKey)));
 const writes = () => emu.requests.filter((r) => r.service === 'github' && (r.method === 'POST' || r.method === 'PATCH'));
 
 beforeEach(async () => {
@@ -136,7 +136,7 @@ describe('upsertStickyComment', () => {
     const first = await upsertStickyComment(client(), PR, report.pairKey, 'hello', opts());
     const second = await upsertStickyComment(client(), PR, report.pairKey, 'hello again', opts());
     expect(second).toMatchObject({ outcome: 'updated', id: first.id });
-    expect(emu.comments(REPO, 7).map((c) => c.body)).toEqual([`${commentMarker(report.pairKey)}\nhello again`]);
+    expect(emu.comments(REPO, 7).map((c) => c.body)).toEqual([`hello again\n${commentMarker(report.pairKey)}\n`]);
   });
 });
 

@@ -343,3 +343,31 @@ describe('plan: overlap pre-flight', () => {
     );
   });
 });
+
+describe('review fixes: reconnecting and turning gateway transit off', () => {
+  it('re-PUTs one side when both exist but stay Initiated, and none when the counterpart is busy', () => {
+    const p = planOf({ a: [healthyA({ peeringState: 'Initiated' })], b: [healthyB({ peeringState: 'Initiated' })] });
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['update', 'none']);
+    expect(p.sides.a.reason).toMatch(/Initiated although its counterpart exists/);
+    const busy = planOf({ a: [healthyA({ peeringState: 'Initiated' })], b: [healthyB({ peeringState: 'Initiated', provisioningState: 'Updating' })] });
+    expect(busy.sides.a.action).toBe('none');
+  });
+
+  it('clears useRemoteGateways before the other side stops lending its gateway', () => {
+    const p = planOf({
+      a: [healthyA({ allowGatewayTransit: true })],
+      b: [healthyB({ useRemoteGateways: true })],
+      desired: { gatewayTransit: 'none' },
+    });
+    expect(p.order).toEqual(['b', 'a']);
+  });
+
+  it('moves transit from A to B: B (stops using, starts lending) first', () => {
+    const p = planOf({
+      a: [healthyA({ allowGatewayTransit: true })],
+      b: [healthyB({ useRemoteGateways: true })],
+      desired: { gatewayTransit: 'b' },
+    });
+    expect(p.order).toEqual(['b', 'a']);
+  });
+});

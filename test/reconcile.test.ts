@@ -290,9 +290,11 @@ describe('apply: refusals that fail the step', () => {
     const { report } = await runOnce(fake);
     expect(report.verdict).toBe('failed');
     expect(fake.writes).toEqual([]);
-    expect(report.problems.map((p) => p.code)).toEqual(['VnetAddressSpacesOverlap']);
+    // On the side that would be written first, so the message names side, state and code.
+    expect(report.sides.a.problem?.code).toBe('VnetAddressSpacesOverlap');
     expect(shouldFail(report, false)).toBe(true);
     expect(failureMessage(report)).toContain('10.0.0.0/16 overlaps 10.0.128.0/17');
+    expect(failureMessage(report)).toMatch(/A→B .*state Missing.*VnetAddressSpacesOverlap/);
   });
 
   it('overlapping address spaces in plan mode: reported, and the plan itself succeeds', async () => {
@@ -300,7 +302,7 @@ describe('apply: refusals that fail the step', () => {
     fake.setAddressSpace(SPOKE, ['10.0.128.0/17']);
     const { report } = await runOnce(fake, { inputs: { mode: 'plan' } });
     expect(fake.writes).toEqual([]);
-    expect(report.problems.map((p) => p.code)).toEqual(['VnetAddressSpacesOverlap']);
+    expect(report.sides.a.problem?.code).toBe('VnetAddressSpacesOverlap');
     expect(report.verdict).toBe('pending');
     expect(shouldFail(report, false)).toBe(false);
     expect(shouldFail(report, true)).toBe(true);

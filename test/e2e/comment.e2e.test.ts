@@ -23,7 +23,7 @@ describe('sticky PR comment', () => {
     expect(plan.exitCode).toBe(0);
     expect(ours(h)).toHaveLength(1);
     const [first] = ours(h);
-    expect(first?.body).toMatch(/Plan/);
+    expect(first?.body.split('\n')[0]).toMatch(/^### .*Plan/); // the verdict leads; the marker closes
 
     const apply = await h.run();
     expect(apply.exitCode).toBe(0);

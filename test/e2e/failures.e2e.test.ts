@@ -224,4 +224,26 @@ describe('cancellation', () => {
     expect(next.exitCode, next.stdout).toBe(0);
     expect(next.outputs).toMatchObject({ 'state-a': 'Connected', 'state-b': 'Connected' });
   });
+
+  it('waits for an operation a cancelled run left behind instead of misjudging the half-done pair', async () => {
+    h = await harness({ timing: { operationMs: 3000, retryAfterSeconds: 1 } });
+    const cancelled = await h.run({}, {
+      onSpawn: (kill, output) => {
+        const timer = setInterval(() => {
+          if (output().includes('B→A: create')) {
+            clearInterval(timer);
+            setTimeout(() => kill('SIGINT'), 300);
+          }
+        }, 50);
+      },
+    });
+    expect(result(cancelled).verdict).toBe('cancelled');
+    expect(h.emu.peering(IDS.vnets.spoke, 'vnet-spoke-to-vnet-hub')?.properties.provisioningState).toBe('Updating');
+
+    // No finishOperations(): the next run finds B→A still Updating and must wait for it.
+    const next = await h.run();
+    expect(next.exitCode, next.stdout).toBe(0);
+    expect(next.outputs).toMatchObject({ 'state-a': 'Connected', 'state-b': 'Connected', 'action-b': 'none' });
+    expect(next.stdout).toMatch(/is Updating: waiting/);
+  });
 });
