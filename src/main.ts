@@ -17,9 +17,9 @@ import { renderComment, renderReport } from './report.ts';
 const USER_AGENT = 'azure-vnet-peering-action/1';
 
 /** Gets a token from each tenant before anything else, so a sign-in problem is named as such. */
-async function signIn(settings: Settings, creds: TenantCredentials): Promise<Problem[]> {
+async function signIn(settings: Settings, creds: TenantCredentials, signal: AbortSignal): Promise<Problem[]> {
   const sides: Side[] = creds.a === creds.b ? ['a'] : ['a', 'b'];
-  const results = await Promise.allSettled(sides.map((s) => creds[s].getToken(settings.armScope)));
+  const results = await Promise.allSettled(sides.map((s) => creds[s].getToken(settings.armScope, { abortSignal: signal })));
   const contexts = errorContexts(settings, creds.claims);
   return results.flatMap((r, i) => {
     const side = sides[i] ?? 'a';
@@ -75,7 +75,7 @@ export async function run(): Promise<void> {
     report = unreadReport(settings, [noOidc]);
   } else {
     const creds = createCredentials(settings, { getIdToken: (aud) => core.getIDToken(aud), mask: core.setSecret });
-    const signInProblems = await core.group('Sign in', () => signIn(settings, creds));
+    const signInProblems = await core.group('Sign in', () => signIn(settings, creds, signal));
     const contexts = errorContexts(settings, creds.claims);
     const api = (s: Side) =>
       createSideApi({
@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
         userAgent: USER_AGENT,
       });
     report = signInProblems.length
-      ? unreadReport(settings, signInProblems)
+      ? unreadReport(settings, signInProblems, cancel.signal.aborted ? 'cancelled' : 'failed')
       : await reconcile(settings, {
           apis: { a: api('a'), b: api('b') },
           contexts,

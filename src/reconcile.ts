@@ -177,6 +177,11 @@ export function unreadReport(settings: Settings, problems: readonly Problem[], v
 export async function reconcile(settings: Settings, deps: ReconcileDeps): Promise<RunReport> {
   const planFor = (observed: Observed): Plan =>
     plan({ a: settings.a, b: settings.b, desired: settings, observed });
+  const readProblem = (e: unknown): Problem => {
+    const side = e instanceof SideReadError ? e.side : 'a';
+    const problem = toProblem(e instanceof SideReadError ? e.inner : e, deps.contexts[side]);
+    return { ...problem, message: `Reading VNet ${side.toUpperCase()}: ${problem.message}` };
+  };
 
   let before: Observed;
   try {
@@ -185,10 +190,7 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
       return settings.mode === 'apply' ? settle(settings, deps, read) : read;
     });
   } catch (e: unknown) {
-    const side = e instanceof SideReadError ? e.side : 'a';
-    const inner = e instanceof SideReadError ? e.inner : e;
-    const problem = toProblem(inner, deps.contexts[side]);
-    return unreadReport(settings, [{ ...problem, message: `Reading VNet ${side.toUpperCase()}: ${problem.message}` }], deps.cancelled() ? 'cancelled' : 'failed');
+    return unreadReport(settings, [readProblem(e)], deps.cancelled() ? 'cancelled' : 'failed');
   }
   const first = planFor(before);
   for (const s of SIDES) {
@@ -244,8 +246,7 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
     try {
       after = await deps.group('Read both sides again', () => observe(deps));
     } catch (e: unknown) {
-      const side = e instanceof SideReadError ? e.side : 'a';
-      problems.push(toProblem(e instanceof SideReadError ? e.inner : e, deps.contexts[side]));
+      problems.push(readProblem(e));
       break;
     }
     if (SIDES.some((s) => result.sides[s].outcome === 'failed') || deps.signal.aborted) break;
