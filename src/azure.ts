@@ -128,6 +128,10 @@ export function createSideApi(c: SideConnection): SideApi {
     // arm-network does not derive the scope from the endpoint.
     credentials: { scopes: [c.armScope] },
     userAgentOptions: { userAgentPrefix: c.userAgent },
+    // Retrying is the action's own job (src/apply.ts, src/retry.ts): it logs every wait, keeps
+    // Azure's last refusal to report, and reads the peering again before writing again, which
+    // the SDK's silent retries of 429/5xx would not.
+    retryOptions: { maxRetries: 0 },
     additionalPolicies: c.auxiliary
       ? [
           {

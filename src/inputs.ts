@@ -113,7 +113,7 @@ function guid(read: Reader, input: string, fallback?: string): string {
 function vnet(read: Reader, input: string): VnetRef {
   const value = required(read, input, `a VNet resource ID: ${VNET_ID_FORM}`);
   const parsed = parseVnetId(value);
-  if ('error' in parsed) throw invalid(input, value, `a VNet resource ID (${parsed.error})`);
+  if ('error' in parsed) throw invalid(input, value, `a VNet resource ID of the form ${VNET_ID_FORM} (${parsed.error})`);
   return parsed;
 }
 

@@ -35,10 +35,22 @@ async function publish(settings: Settings, report: RunReport): Promise<void> {
   const ctx = github.context;
   const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : undefined;
   const opts = runUrl ? { runUrl } : {};
-  try {
-    await core.summary.addRaw(renderReport(report, opts), true).write();
-  } catch (e: unknown) {
-    core.warning(`Could not write the job summary: ${errorMessage(e)}`);
+  const markdown = renderReport(report, opts);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(markdown, true).write();
+    } catch (e: unknown) {
+      core.warning(`Could not write the job summary: ${errorMessage(e)}`);
+    }
+  } else {
+    // Outside a runner (say, by hand against the emulator) the report goes to the log.
+    core.info(markdown);
+  }
+  // A plan that already knows apply would be refused says so where reviewers look first.
+  if (report.mode === 'plan') {
+    for (const side of [report.sides.a, report.sides.b]) {
+      if (side.problem && report.verdict === 'pending') core.warning(`Apply would fail: ${side.problem.code}: ${side.problem.message} ${side.problem.advice}`);
+    }
   }
   const target = settings.comment === 'auto' ? pullRequestTarget(ctx) : undefined;
   if (!target) return;

@@ -35,6 +35,6 @@ export function oidcUnavailableMessage(env: NodeJS.ProcessEnv, event: EventLike)
   return {
     code: 'NoOidcToken',
     message: `GitHub gave this job no OIDC token: ${missing.join(' and ')} not set.`,
-    advice: 'Add `permissions: id-token: write` (with `contents: read`, and `pull-requests: write` for the comment) to the job or workflow.',
+    advice: 'Add "permissions: id-token: write" (with "contents: read", and "pull-requests: write" for the comment) to the job or workflow.',
   };
 }

@@ -105,11 +105,19 @@ export function decideAction(
   if (existing.provisioningState.toLowerCase() === 'failed') {
     return { action: 'update', reason: `provisioningState is Failed${diffs.length ? `; ${diffs.join(', ')}` : ''}` };
   }
-  if (diffs.length) return { action: 'update', reason: diffs.join(', ') };
-  if (remoteSpaceStale(existing, remotePrefixes)) {
-    return { action: 'sync', reason: 'the remote address space changed since the peering was synced' };
+  const stale = remoteSpaceStale(existing, remotePrefixes);
+  const also = stale ? '; syncs the remote address space too' : '';
+  if (diffs.length) return { action: 'update', reason: `${diffs.join(', ')}${also}` };
+  if (stale) {
+    const now = (existing.remoteVirtualNetworkAddressSpace ?? remotePrefixes).join(', ');
+    const peered = (existing.remoteAddressSpace ?? []).join(', ') || 'unknown';
+    return { action: 'sync', reason: `remote address space is now ${now}; peered: ${peered}` };
   }
-  return { action: 'none', reason: existing.peeringState === 'Connected' ? 'healthy' : `${existing.peeringState}` };
+  if (existing.peeringState === 'Initiated') return { action: 'none', reason: 'Initiated: waits for its counterpart' };
+  if (existing.syncLevel !== 'FullyInSync' && existing.syncLevel !== '') {
+    return { action: 'none', reason: `${existing.syncLevel}: syncing the other direction fixes it` };
+  }
+  return { action: 'none', reason: 'healthy' };
 }
 
 type Found = { name: string; existing: ObservedPeering | undefined } | { conflict: Problem };

@@ -32,14 +32,15 @@ const MAX_PASSES = 3;
 
 type Observed = Record<Side, SideObservation>;
 
-async function observe(deps: ReconcileDeps): Promise<Observed> {
+async function observe(deps: ReconcileDeps, signal: AbortSignal = deps.signal): Promise<Observed> {
   // Reads may run together; only writes must not. Throttled or failing-over reads are retried.
   const read = async (side: Side): Promise<SideObservation> => {
     try {
       const api = deps.apis[side];
+      const t = { ...deps, signal };
       const [vnet, peerings] = await Promise.all([
-        withRetries(`Reading VNet ${side.toUpperCase()}`, () => api.readVnet(deps.signal), deps),
-        withRetries(`Listing peerings of VNet ${side.toUpperCase()}`, () => api.listPeerings(deps.signal), deps),
+        withRetries(`Reading VNet ${side.toUpperCase()}`, () => api.readVnet(signal), t),
+        withRetries(`Listing peerings of VNet ${side.toUpperCase()}`, () => api.listPeerings(signal), t),
       ]);
       return { vnet, peerings };
     } catch (e: unknown) {
@@ -244,7 +245,10 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
       if (r.outcome !== 'none') outcomes[s] = outcomes[s].outcome === 'none' ? r : { ...r, action: outcomes[s].action };
     }
     try {
-      after = await deps.group('Read both sides again', () => observe(deps));
+      // Even when time is up or the run was cancelled, report what Azure now holds: a short read
+      // of its own (a cancelled job has about 7 s before GitHub sends SIGTERM).
+      const signal = deps.signal.aborted ? AbortSignal.timeout(deps.cancelled() ? 5_000 : 30_000) : deps.signal;
+      after = await deps.group('Read both sides again', () => observe(deps, signal));
     } catch (e: unknown) {
       problems.push(readProblem(e));
       break;

@@ -170,8 +170,13 @@ function failureDetail(report: RunReport): string {
       if (!general) parts.push(`${dir}: ${side.action} not attempted`);
     } else if (!healthy(side)) parts.push(`${dir} is ${side.state}${side.syncLevel ? `, ${side.syncLevel}` : ''}`);
   }
-  const wrote = SIDES.some((s) => report.sides[s].outcome === 'done');
-  const what = wrote ? 'Apply did not end healthy' : report.mode === 'plan' ? 'Plan could not finish' : 'Nothing was changed';
+  const what = report.changed
+    ? 'Apply did not end healthy'
+    : report.mode === 'plan'
+      ? 'Plan found a blocker'
+      : SIDES.every((s) => unread(report.sides[s]))
+        ? 'Azure could not be read'
+        : 'Nothing was changed';
   return parts.length > 0 ? `${what}: ${parts.join('; ')}` : what;
 }
 
@@ -184,9 +189,15 @@ function verdictLine(report: RunReport): string {
         ? `### ✅ In sync (plan) — ${pair}: nothing would change`
         : `### ✅ In sync — ${pair}: Connected and FullyInSync both ways, nothing to change`;
     case 'repaired':
-      return `### ✅ Repaired — Applied: ${phrases(report, (s) => (s.outcome === 'done' && s.action !== 'none' ? PAST[s.action] : '')) || 'changes written'} · ${pair} now Connected and FullyInSync`;
-    case 'pending':
-      return `### 📝 Plan — ${phrases(report, (s) => (s.action !== 'none' ? `would ${s.action}` : '')) || 'changes pending'} · ${pair} (nothing changed yet)`;
+      return `### ✅ Applied — ${phrases(report, (s) => (s.outcome === 'done' && s.action !== 'none' ? PAST[s.action] : '')) || 'changes written'} · ${pair} now Connected and FullyInSync`;
+    case 'pending': {
+      // A plan that already knows apply would be refused says so first.
+      const blocker = SIDES.map((s) => report.sides[s].problem).find((p) => p !== undefined);
+      const would = phrases(report, (s) => (s.action !== 'none' ? `would ${s.action}` : '')) || 'changes pending';
+      return blocker
+        ? `### ⚠️ Plan — apply would fail: ${escapeText(blocker.code, MAX_NAME)} (${would}) · ${pair}`
+        : `### 📝 Plan — ${would} · ${pair} (nothing changed yet)`;
+    }
     case 'failed':
       return `### ❌ Failed — ${failureDetail(report)} · ${pair}`;
     case 'cancelled': {
@@ -308,7 +319,7 @@ function problemsBlock(report: RunReport): string {
 
 function modeLine(report: RunReport): string {
   return report.mode === 'plan'
-    ? '_Mode: **plan** — read only; nothing was changed in Azure. Run with `mode: apply` to carry it out._'
+    ? `_Mode: **plan** — read only; nothing was changed in Azure.${report.verdict === 'pending' ? ' Run with `mode: apply` to carry it out.' : ''}_`
     : `_Mode: **apply** — ${report.changed ? 'changes were written to Azure' : 'nothing was written to Azure'}._`;
 }
 

@@ -21,7 +21,7 @@ export const VNET_ID_FORM =
 export function parseVnetId(value: string): VnetRef | { error: string } {
   const id = value.replace(/\/+$/, '');
   const m = VNET_ID.exec(id);
-  if (!m) return { error: `expected ${VNET_ID_FORM}` };
+  if (!m) return { error: 'the path does not have that shape' };
   const [, subscriptionId = '', resourceGroup = '', name = ''] = m;
   if (!isGuid(subscriptionId)) return { error: `subscription "${subscriptionId}" is not a GUID` };
   if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) {

@@ -63,7 +63,7 @@ describe('verdict on the first line', () => {
 
   it('repaired: Applied, with what was written per direction', () => {
     const line = firstLine(renderReport(appliedCreate(), {}));
-    expect(line).toMatch(/^### ✅ Repaired — Applied: created A→B and B→A/);
+    expect(line).toMatch(/^### ✅ Applied — created A→B and B→A/);
     expect(line).not.toContain('would');
   });
 
@@ -103,7 +103,7 @@ describe('verdict on the first line', () => {
       b: notRead,
     });
     const md = renderReport(report, {});
-    expect(firstLine(md)).toMatch(/^### ❌ Failed — Nothing was changed: AADSTS700016 · hub-vnet ⇄ spoke-vnet$/);
+    expect(firstLine(md)).toMatch(/^### ❌ Failed — Azure could not be read: AADSTS700016 · hub-vnet ⇄ spoke-vnet$/);
     expect(md).toContain('hub-vnet (A) ──── A→B  not read');
     expect(md).toContain('| State | ❔ not read | ❔ not read |');
     expect(md).toContain('| Action | — not checked | — not checked |');
@@ -123,7 +123,7 @@ describe('verdict on the first line', () => {
       b: missing('planned'),
     });
     const md = renderReport(report, {});
-    expect(firstLine(md)).toMatch(/^### ❌ Failed — Plan could not finish: A→B: PeeringNameConflict/);
+    expect(firstLine(md)).toMatch(/^### ❌ Failed — Plan found a blocker: A→B: PeeringNameConflict/);
     expect(md).toContain('| Action | — none (see error) | **Plan — would create** |');
   });
 
@@ -356,5 +356,18 @@ describe('sticky comment marker and digest', () => {
   it('a report that fits is not cut', () => {
     const body = renderComment(failedApply(), {});
     expect(body).not.toContain('cut short');
+  });
+});
+
+describe('a plan that already knows apply would fail', () => {
+  it('says so on the first line, with the code', () => {
+    const base = planCreate();
+    const problem = { code: 'VnetAddressSpacesOverlap', message: '10.0.0.0/16 overlaps 10.0.128.0/20', advice: 'Change one.' };
+    const report = { ...base, sides: { ...base.sides, a: { ...base.sides.a, problem } } };
+    const md = renderReport(report, {});
+    expect(firstLine(md)).toMatch(/^### ⚠️ Plan — apply would fail: VnetAddressSpacesOverlap \(would create/);
+    expect(md).toContain('Run with `mode: apply`');
+    const inSync = renderReport({ ...base, verdict: 'in-sync', changed: false }, {});
+    expect(inSync).not.toContain('Run with `mode: apply`');
   });
 });

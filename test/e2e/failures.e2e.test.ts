@@ -191,6 +191,27 @@ describe('conflicts and throttling during writes', () => {
     expect(run.outputs).toMatchObject({ 'state-a': 'Connected', 'state-b': 'Connected' });
   });
 
+  it('gives up at timeout-minutes naming what Azure kept answering (429 with Retry-After)', async () => {
+    h = await harness();
+    h.emu.holdVnet(IDS.vnets.hub, 120_000);
+    const run = await h.run({ 'timeout-minutes': '0.05' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toContain('RetryableError');
+    expect(run.stdout).toMatch(/RetryableError, retrying in \d+ s/); // every wait is in the log
+  });
+
+  it('when time runs out mid-operation, reports what Azure holds after all', async () => {
+    h = await harness({ timing: { operationMs: 30_000, retryAfterSeconds: 1 } });
+    const run = await h.run({ 'timeout-minutes': '0.05' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.changed).toBe('true');
+    // The accepted PUT left A→B in Azure: the outputs say so, not 'Missing'.
+    expect(run.outputs['peering-id-a']).toContain('vnet-hub-to-vnet-spoke');
+    expect(run.outputs['state-a']).not.toBe('Missing');
+    expect(run.errors.join('\n')).toMatch(/timeout-minutes/);
+    expect(run.summary.split('\n')[0]).toMatch(/Apply did not end healthy/);
+  });
+
   it('gives up at timeout-minutes with the Azure code', async () => {
     h = await harness({ behavior: { conflictAnswer: 'ReferencedResourceNotProvisioned' } });
     h.emu.holdVnet(IDS.vnets.hub, 120_000);
