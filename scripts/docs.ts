@@ -31,8 +31,9 @@ export function renderTables(yml: string): { inputs: string; outputs: string } {
     '| input | required | default | description |',
     '| --- | --- | --- | --- |',
     ...Object.entries(action.inputs).map(([name, i]) => {
+      // Defaults are code spans, where entities would show literally: written as they are.
       const def = DEFAULT_WORDS[name] ?? (i.default ? `\`${i.default}\`` : '');
-      return `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${cell(def)} | ${cell(i.description)} |`;
+      return `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${def} | ${cell(i.description)} |`;
     }),
   ].join('\n');
   const outputs = [

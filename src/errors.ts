@@ -45,6 +45,7 @@ const TRANSIENT_CODES = new Set([
   'OperationCanceled',
   'Canceled',
   'TooManyRequests',
+  'SubscriptionRequestsThrottled',
   'InternalServerError',
   'ServiceUnavailable',
   'GatewayTimeout',
@@ -225,14 +226,16 @@ function knownAdvice(code: string, message: string, ctx: ErrorContext): string |
       return `Another operation on ${ctx.vnet.name} or ${ctx.remoteVnet.name} kept Azure busy until the time limit. Run again, or raise timeout-minutes.`;
     case 'HTTP429':
     case 'TooManyRequests':
+    case 'SubscriptionRequestsThrottled':
       return 'Azure Resource Manager throttled the requests until the time limit. Run again later.';
     case 'Aborted':
       return 'The run stopped waiting for Azure: it was cancelled, or timeout-minutes ran out. Azure finishes an accepted operation on its own; run again to converge.';
     case 'AADSTS700016':
       return (
-        `App ${ctx.clientId} has no service principal in tenant ${ctx.tenantId}. An administrator of that tenant must consent to ` +
-        `the multi-tenant app (for example: https://login.microsoftonline.com/${ctx.tenantId}/adminconsent?client_id=${ctx.clientId}, ` +
-        `or az ad sp create --id ${ctx.clientId}).`
+        `App ${ctx.clientId} has no service principal in tenant ${ctx.tenantId}. If it is a multi-tenant app, an administrator ` +
+        `of that tenant must consent to it (https://login.microsoftonline.com/${ctx.tenantId}/adminconsent?client_id=${ctx.clientId}, ` +
+        `or az ad sp create --id ${ctx.clientId} signed in there); a single-tenant app must first be made multi-tenant ` +
+        `(az ad app update --id ${ctx.clientId} --sign-in-audience AzureADMultipleOrgs).`
       );
     case 'AADSTS70021':
       return `No federated credential on app ${ctx.clientId} matches this workflow's token (issuer, subject and audience)${sub}. Add one in the app registration.`;

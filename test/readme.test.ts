@@ -25,3 +25,19 @@ describe('README', () => {
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['demo', 'test', 'build', 'bench', 'emulator', 'lint:workflows']));
   });
 });
+
+describe('README troubleshooting table', () => {
+  const section = readme.slice(readme.indexOf('<!-- troubleshooting:start -->'), readme.indexOf('<!-- troubleshooting:end -->'));
+  const src = (file: string): string => readFileSync(resolve(ROOT, 'src', file), 'utf8');
+
+  it('explains every code the action advises on or raises itself', () => {
+    const advised = [...src('errors.ts').matchAll(/case '([A-Za-z0-9]+)'/g)].map((m) => m[1] ?? '');
+    const raised = ['reconcile.ts', 'plan.ts', 'apply.ts', 'oidc.ts'].flatMap((f) =>
+      [...src(f).matchAll(/code: '([A-Za-z0-9]+)'/g)].map((m) => m[1] ?? ''),
+    );
+    // healthProblem() names a state: Peering<State>.
+    const states = ['PeeringInitiated', 'PeeringDisconnected'];
+    const missing = [...new Set([...advised, ...raised, ...states])].filter((code) => !section.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
+  });
+});
