@@ -18,7 +18,7 @@ export const MAX_COMMENT_CHARS = 65_536;
 
 const MARKER_PREFIX = 'azure-vnet-peering';
 // Outside text is cut to these lengths (in code points) so one bad value cannot blow the size.
-const MAX_MESSAGE = 600;
+const MAX_MESSAGE = 900;
 const MAX_ADVICE = 800;
 const MAX_NAME = 120;
 const MAX_PREFIXES = 20;
@@ -33,9 +33,12 @@ export interface RenderOptions {
 // Escaping
 
 /** Cuts to `max` code points with an ellipsis; cutting the raw text keeps entities whole. */
+/** Keeps the start and the end: Azure puts the scope at the start and the correlation ID last. */
 function shorten(raw: string, max: number): string {
   const chars = Array.from(raw);
-  return chars.length <= max ? raw : `${chars.slice(0, max - 1).join('')}…`;
+  if (chars.length <= max) return raw;
+  const tail = Math.floor((max - 1) / 4);
+  return `${chars.slice(0, max - 1 - tail).join('')}…${chars.slice(chars.length - tail).join('')}`;
 }
 
 const ENTITIES: Readonly<Record<string, string>> = {
