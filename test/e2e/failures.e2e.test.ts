@@ -1,6 +1,6 @@
 // The committed bundle against the emulator: what goes wrong, and what the user is told.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pullRequestEvent } from '../support/run-action.ts';
+import { pullRequestEvent, signalWhen } from '../support/run-action.ts';
 import { CROSS_TENANT, harness, IDS, result, type Harness } from '../support/e2e.ts';
 
 let h: Harness | undefined;
@@ -225,16 +225,7 @@ describe('conflicts and throttling during writes', () => {
 describe('cancellation', () => {
   it('stops on SIGINT, writes the summary, and the next run converges', async () => {
     h = await harness({ timing: { operationMs: 60_000, retryAfterSeconds: 1 } });
-    const run = await h.run({}, {
-      onSpawn: (kill, output) => {
-        const timer = setInterval(() => {
-          if (output().includes("A→B: create")) {
-            clearInterval(timer);
-            setTimeout(() => kill('SIGINT'), 300);
-          }
-        }, 50);
-      },
-    });
+    const run = await h.run({}, { onSpawn: signalWhen('A→B: create', 'SIGINT', 300) });
     expect(run.exitCode).not.toBe(0);
     expect(run.summary).toMatch(/cancel/i);
     expect(result(run).verdict).toBe('cancelled');
@@ -248,16 +239,7 @@ describe('cancellation', () => {
 
   it('waits for an operation a cancelled run left behind instead of misjudging the half-done pair', async () => {
     h = await harness({ timing: { operationMs: 3000, retryAfterSeconds: 1 } });
-    const cancelled = await h.run({}, {
-      onSpawn: (kill, output) => {
-        const timer = setInterval(() => {
-          if (output().includes('B→A: create')) {
-            clearInterval(timer);
-            setTimeout(() => kill('SIGINT'), 300);
-          }
-        }, 50);
-      },
-    });
+    const cancelled = await h.run({}, { onSpawn: signalWhen('B→A: create', 'SIGINT', 300) });
     expect(result(cancelled).verdict).toBe('cancelled');
     expect(h.emu.peering(IDS.vnets.spoke, 'vnet-spoke-to-vnet-hub')?.properties.provisioningState).toBe('Updating');
 

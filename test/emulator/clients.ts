@@ -4,7 +4,8 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { auxiliaryAuthenticationHeaderPolicy } from '@azure/core-rest-pipeline';
 import { ClientAssertionCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
-import { IDS } from './index.ts';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { IDS, startEmulator } from './index.ts';
 import type { Emulator } from './index.ts';
 
 /** GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=… as core.getIDToken does. */
@@ -137,3 +138,30 @@ export const remote = (id: string) => ({ remoteVirtualNetwork: { id } });
 export const code = (r: ArmResponse): string => `${r.status} ${String(path(r.body, 'error.code'))}`;
 /** `error.message` of an ARM answer. */
 export const message = (r: ArmResponse): string => String(path(r.body, 'error.message'));
+
+/**
+ * A trusted emulator for each test of a file (or one for the whole file), started before and
+ * stopped after; returns a getter, since the instance changes between tests.
+ */
+export function useEmulator(when: 'each' | 'all' = 'each'): () => Emulator {
+  let emu: Emulator | undefined;
+  const start = async (): Promise<void> => {
+    emu = await startEmulator();
+    emu.trust();
+  };
+  const stop = async (): Promise<void> => {
+    await emu?.stop();
+    emu = undefined;
+  };
+  if (when === 'each') {
+    beforeEach(start);
+    afterEach(stop);
+  } else {
+    beforeAll(start);
+    afterAll(stop);
+  }
+  return () => {
+    if (!emu) throw new Error('the emulator runs only inside a test');
+    return emu;
+  };
+}

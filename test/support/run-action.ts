@@ -129,3 +129,15 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     warnings: commands('warning'),
   };
 }
+
+/** An onSpawn hook that sends `signal` to the action `delayMs` after its log first shows `text`. */
+export function signalWhen(text: string, signal: NodeJS.Signals, delayMs: number): NonNullable<RunOptions['onSpawn']> {
+  return (kill, output) => {
+    const timer = setInterval(() => {
+      if (output().includes(text)) {
+        clearInterval(timer);
+        setTimeout(() => kill(signal), delayMs);
+      }
+    }, 50);
+  };
+}
