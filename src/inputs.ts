@@ -46,7 +46,7 @@ export interface Settings {
   readonly failOnDrift: boolean;
   /** auto: comment on pull requests; off: never. */
   readonly comment: 'auto' | 'off';
-  /** Token for the PR comment (may be empty when comment is off). */
+  /** Token for the PR comment: the input, else GITHUB_TOKEN; may be empty. */
   readonly githubToken: string;
   /** The Azure cloud. */
   readonly environment: CloudName;
@@ -186,7 +186,8 @@ export function readSettings(read: Reader = defaultReader): Readonly<Settings> {
     mode: oneOf<Mode>(read, 'mode', ['apply', 'plan'], 'apply'),
     failOnDrift: bool(read, 'fail-on-drift', false),
     comment: oneOf(read, 'comment', ['auto', 'off'], 'auto'),
-    githubToken: read('github-token'),
+    // A runner fills in action.yml's default (github.token); a runner-like harness may not.
+    githubToken: read('github-token') || (process.env.GITHUB_TOKEN ?? '').trim(),
     environment,
     audience: read('audience') || cloud.audience,
     armEndpoint: arm.url,
