@@ -1,7 +1,7 @@
 // Carrying a plan out: one side at a time, in the planned order, waiting for each operation.
-// Azure's conflict and throttling answers are retried here (the SDK does not retry 400/409, nor a
-// 429 without Retry-After): wait as hinted, read the peering again (it may already be right), decide
-// again, write again, until the deadline.
+// Azure's conflict and throttling answers are retried here, not in the SDK (its retries are off,
+// see azure.ts): wait as hinted, read the peering again (it may already be right), decide again,
+// write again, until the deadline.
 import type { PeeringWrite, SideApi } from './azure.ts';
 import { classify, toProblem, type ErrorContext } from './errors.ts';
 import type { ObservedPeering, PeeringSettings, Problem, Side, SideAction, SideResult } from './model.ts';
@@ -40,12 +40,13 @@ const NOT_CURED_BY_RECREATE = new Set([
   'Aborted',
 ]);
 
-function write(remoteVnetId: string, desired: PeeringSettings, existing: ObservedPeering | undefined, reinitiate: boolean): PeeringWrite {
+/** The body of a PUT; `exists` says whether the peering is there to be synced. */
+function write(remoteVnetId: string, desired: PeeringSettings, existing: ObservedPeering | undefined, exists: boolean, reinitiate = false): PeeringWrite {
   return {
     ...desired,
     remoteVnetId,
     preserved: existing?.preserved ?? {},
-    syncRemoteAddressSpace: existing !== undefined,
+    syncRemoteAddressSpace: exists,
     reinitiate,
   };
 }
@@ -66,11 +67,11 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
     const opts = { signal: deps.signal, onAccepted: accepted };
     if (action === 'none') return;
     if (action !== 'recreate') {
-      await api.putPeering(sp.name, write(remoteId, sp.desired, existing, false), opts);
+      await api.putPeering(sp.name, write(remoteId, sp.desired, existing, existing !== undefined), opts);
       return;
     }
     try {
-      await api.putPeering(sp.name, write(remoteId, sp.desired, existing, true), opts);
+      await api.putPeering(sp.name, write(remoteId, sp.desired, existing, true, true), opts);
     } catch (e: unknown) {
       const c = classify(e);
       if (c.transient || NOT_CURED_BY_RECREATE.has(c.code)) throw e;

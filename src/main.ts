@@ -12,7 +12,7 @@ import { other, type Problem, type RunReport, type Side } from './model.ts';
 import { failureMessage, shouldFail, toOutputs } from './outputs.ts';
 import { oidcUnavailableMessage } from './oidc.ts';
 import { reconcile, unreadReport } from './reconcile.ts';
-import { renderComment, renderReport } from './report.ts';
+import { escapeText, renderComment, renderReport } from './report.ts';
 
 const USER_AGENT = 'azure-vnet-peering-action/1';
 
@@ -72,7 +72,11 @@ export async function run(): Promise<void> {
   try {
     settings = readSettings();
   } catch (e: unknown) {
-    core.setFailed(e instanceof InputError ? e.message : `Reading inputs: ${errorMessage(e)}`);
+    const message = e instanceof InputError ? e.message : `Reading inputs: ${errorMessage(e)}`;
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary.addRaw(`### ❌ Invalid input — nothing was sent to Azure\n\n${escapeText(message, 2000)}\n`, true).write();
+    }
+    core.setFailed(message);
     return;
   }
   const cancel = new AbortController();

@@ -27,6 +27,7 @@ describe('bad input: a clear error and no request to anyone', () => {
     const run = await h.run(inputs);
     expect(run.exitCode).toBe(1);
     expect(run.errors.join('\n')).toMatch(message);
+    expect(run.summary.split('\n')[0]).toBe('### ❌ Invalid input — nothing was sent to Azure');
     expect(h.emu.requests).toEqual([]);
   });
 
