@@ -112,8 +112,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
         }
         if (current && !isBusy(existing)) {
           const decided = decideAction(existing, sp.desired, deps.remotes[sp.side].prefixes);
-          if (decided.action === 'none') return done;
-          action = decided.action; // e.g. a Disconnected peering that vanished now only needs creating
+          // A reconnect is still needed while the side stays Initiated; decideAction cannot see that.
+          const stillReconnect = sp.reconnect === true && existing?.peeringState === 'Initiated';
+          if (decided.action === 'none' && !stillReconnect) return done;
+          action = stillReconnect && decided.action === 'none' ? 'update' : decided.action;
         }
       }
       if (current && !isBusy(existing)) {

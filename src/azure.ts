@@ -2,7 +2,7 @@
 // that owns its subscription and carrying the other tenant's token as an auxiliary token, which
 // Azure needs to check the remote VNet of a cross-tenant peering.
 import { NetworkManagementClient, type VirtualNetworkPeering } from '@azure/arm-network';
-import { auxiliaryAuthenticationHeaderPolicy } from '@azure/core-rest-pipeline';
+import { auxiliaryAuthenticationHeaderPolicy, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type {
   ObservedPeering,
@@ -118,11 +118,35 @@ export function toObserved(p: VirtualNetworkPeering): ObservedPeering {
   };
 }
 
+/**
+ * ARM often says when to retry only in its error body ("... can be retried in 7 seconds", in a
+ * detail), and the SDK keeps no error body for write refusals. This turns that sentence into the
+ * Retry-After header the action's retry loop reads.
+ */
+const retryHintPolicy: PipelinePolicy = {
+  name: 'retryHintFromErrorBody',
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (response.status >= 400 && !response.headers.get('retry-after') && response.bodyAsText) {
+      const hint = /retried in (\d+) seconds?/i.exec(response.bodyAsText);
+      if (hint?.[1]) response.headers.set('retry-after', hint[1]);
+    }
+    return response;
+  },
+};
+
 function isNotFound(e: unknown): boolean {
   return typeof e === 'object' && e !== null && Reflect.get(e, 'statusCode') === 404;
 }
 
 export function createSideApi(c: SideConnection): SideApi {
+  const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
+    { policy: retryHintPolicy, position: 'perCall' },
+  ];
+  if (c.auxiliary) {
+    const aux = auxiliaryAuthenticationHeaderPolicy({ credentials: [c.auxiliary], scopes: [c.armScope] });
+    policies.push({ policy: aux, position: 'perRetry' });
+  }
   const client = new NetworkManagementClient(c.credential, c.vnet.subscriptionId, {
     endpoint: c.armEndpoint,
     // arm-network does not derive the scope from the endpoint.
@@ -132,14 +156,7 @@ export function createSideApi(c: SideConnection): SideApi {
     // Azure's last refusal to report, and reads the peering again before writing again, which
     // the SDK's silent retries of 429/5xx would not.
     retryOptions: { maxRetries: 0 },
-    additionalPolicies: c.auxiliary
-      ? [
-          {
-            policy: auxiliaryAuthenticationHeaderPolicy({ credentials: [c.auxiliary], scopes: [c.armScope] }),
-            position: 'perRetry',
-          },
-        ]
-      : [],
+    additionalPolicies: policies,
   });
   const { resourceGroup, name: vnetName } = c.vnet;
 

@@ -83,6 +83,8 @@ export async function run(): Promise<void> {
   const onSignal = (): void => cancel.abort(new Error('The run was cancelled.'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // One clock for both: the signal that stops waits and the deadline that keeps them from starting.
+  const deadline = Date.now() + settings.timeoutMs;
   const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(settings.timeoutMs)]);
 
   let report: RunReport;
@@ -111,7 +113,7 @@ export async function run(): Promise<void> {
           cancelled: () => cancel.signal.aborted,
           sleep: (ms, s) => sleep(ms, undefined, { signal: s }),
           now: Date.now,
-          deadline: Date.now() + settings.timeoutMs,
+          deadline,
           log: core.info,
           group: core.group,
         });

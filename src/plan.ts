@@ -45,6 +45,8 @@ export interface SidePlan {
   readonly reason: string;
   /** A naming conflict that stops the run from writing anything. */
   readonly conflict: Problem | undefined;
+  /** Re-PUT to connect: the side is Initiated although its counterpart exists. */
+  readonly reconnect?: boolean;
 }
 
 export interface Plan {
@@ -212,7 +214,7 @@ function reconnect(sides: Record<Side, SidePlan>, transit: GatewayTransit): Reco
   const first = candidates.find((s) => s === transit) ?? candidates[0];
   if (first === undefined) return sides;
   const reason = 'Initiated although its counterpart exists: re-PUT so Azure connects the pair';
-  return { ...sides, [first]: { ...sides[first], action: 'update', reason } };
+  return { ...sides, [first]: { ...sides[first], action: 'update', reason, reconnect: true } };
 }
 
 export function plan(input: PlanInput): Plan {

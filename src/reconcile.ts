@@ -32,18 +32,21 @@ const MAX_PASSES = 3;
 
 type Observed = Record<Side, SideObservation>;
 
-async function observe(deps: ReconcileDeps, signal: AbortSignal = deps.signal): Promise<Observed> {
-  // Reads may run together; only writes must not. Throttled or failing-over reads are retried.
+async function observe(deps: ReconcileDeps, timing: Partial<Timing> = {}): Promise<Observed> {
+  // Reads may run together; only writes must not. Throttled or failing-over reads are retried;
+  // when one read fails for good, the others stop too (their retries would outlive the run).
+  const siblings = new AbortController();
+  const t: Timing = { ...deps, ...timing, signal: AbortSignal.any([timing.signal ?? deps.signal, siblings.signal]) };
   const read = async (side: Side): Promise<SideObservation> => {
     try {
       const api = deps.apis[side];
-      const t = { ...deps, signal };
       const [vnet, peerings] = await Promise.all([
-        withRetries(`Reading VNet ${side.toUpperCase()}`, () => api.readVnet(signal), t),
-        withRetries(`Listing peerings of VNet ${side.toUpperCase()}`, () => api.listPeerings(signal), t),
+        withRetries(`Reading VNet ${side.toUpperCase()}`, () => api.readVnet(t.signal), t),
+        withRetries(`Listing peerings of VNet ${side.toUpperCase()}`, () => api.listPeerings(t.signal), t),
       ]);
       return { vnet, peerings };
     } catch (e: unknown) {
+      siblings.abort();
       throw new SideReadError(side, e);
     }
   };
@@ -72,8 +75,14 @@ async function settle(settings: Settings, deps: ReconcileDeps, observed: Observe
     const wait = retryDelay(undefined, attempt);
     if (!busy || deps.signal.aborted || deps.now() + wait > deps.deadline) return current;
     deps.log(`'${busy.name}' is ${busy.provisioningState}: waiting ${Math.round(wait / 1000)} s for that operation to end`);
-    await deps.sleep(wait, deps.signal);
-    current = await observe(deps);
+    try {
+      await deps.sleep(wait, deps.signal);
+      current = await observe(deps);
+    } catch (e: unknown) {
+      // Cancelled or out of time while waiting: what was read stands.
+      if (deps.signal.aborted) return current;
+      throw e;
+    }
   }
 }
 
@@ -246,9 +255,10 @@ export async function reconcile(settings: Settings, deps: ReconcileDeps): Promis
     }
     try {
       // Even when time is up or the run was cancelled, report what Azure now holds: a short read
-      // of its own (a cancelled job has about 7 s before GitHub sends SIGTERM).
-      const signal = deps.signal.aborted ? AbortSignal.timeout(deps.cancelled() ? 5_000 : 30_000) : deps.signal;
-      after = await deps.group('Read both sides again', () => observe(deps, signal));
+      // with a budget of its own (a cancelled job has about 7 s before GitHub sends SIGTERM).
+      const budget = deps.cancelled() ? 5_000 : 30_000;
+      const own = deps.signal.aborted ? { signal: AbortSignal.timeout(budget), deadline: deps.now() + budget } : {};
+      after = await deps.group('Read both sides again', () => observe(deps, own));
     } catch (e: unknown) {
       problems.push(readProblem(e));
       break;

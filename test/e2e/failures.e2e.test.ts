@@ -184,6 +184,42 @@ describe('conflicts and throttling during writes', () => {
     }
   });
 
+  it('takes the retry hint from the error body when Azure sends no Retry-After header', async () => {
+    h = await harness();
+    h.emu.inject({
+      service: 'arm',
+      method: 'PUT',
+      status: 429,
+      code: 'RetryableError',
+      message: 'A retryable error occurred.',
+      details: [{ code: 'RetryableErrorDueToAnotherOperation', message: 'Operation on the peering can be retried in 3 seconds.' }],
+    });
+    const run = await h.run();
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).toContain('RetryableError, retrying in 3 s');
+  });
+
+  it('keeps reconnecting a pair left Initiated on both sides through conflict answers', async () => {
+    h = await harness();
+    await h.run();
+    h.emu.updatePeering(IDS.vnets.hub, 'vnet-hub-to-vnet-spoke', { peeringState: 'Initiated' });
+    h.emu.updatePeering(IDS.vnets.spoke, 'vnet-spoke-to-vnet-hub', { peeringState: 'Initiated' });
+    h.emu.holdVnet(IDS.vnets.spoke, 4000);
+    const run = await h.run();
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ 'action-a': 'update', 'state-a': 'Connected', 'state-b': 'Connected' });
+  });
+
+  it('does not linger after a read fails for good while another read is being retried', async () => {
+    h = await harness({}, { ...CROSS_TENANT, 'vnet-a': IDS.vnets.hub.replace('vnet-hub', 'vnet-gone') });
+    h.emu.inject({ service: 'arm', method: 'GET', path: 'vnet-spoke', times: 2, status: 429, code: 'TooManyRequests', message: 'Throttled.', retryAfter: 20 });
+    const started = Date.now();
+    const run = await h.run();
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/Reading VNet A/);
+    expect(Date.now() - started).toBeLessThan(15_000); // not the 20 s the sibling read was told to wait
+  });
+
   it('re-reads and retries after an operation is superseded (Canceled)', async () => {
     h = await harness();
     h.emu.failNextOperation({ status: 'Canceled', method: 'PUT' });
@@ -249,5 +285,15 @@ describe('cancellation', () => {
     expect(next.exitCode, next.stdout).toBe(0);
     expect(next.outputs).toMatchObject({ 'state-a': 'Connected', 'state-b': 'Connected', 'action-b': 'none' });
     expect(next.stdout).toMatch(/is Updating: waiting/);
+  });
+
+  it('a cancel while waiting for such an operation keeps what was read', async () => {
+    h = await harness();
+    await h.run();
+    h.emu.updatePeering(IDS.vnets.spoke, 'vnet-spoke-to-vnet-hub', { provisioningState: 'Updating' });
+    const run = await h.run({}, { onSpawn: signalWhen('is Updating: waiting', 'SIGINT', 300) });
+    expect(result(run).verdict).toBe('cancelled');
+    expect(run.outputs['state-a']).toBe('Connected');
+    expect(run.outputs['peering-id-a']).toContain('vnet-hub-to-vnet-spoke');
   });
 });
