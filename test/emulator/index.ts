@@ -21,7 +21,7 @@ import { Throttle } from './throttle.ts';
 import { DEFAULT_TIMING } from './timing.ts';
 import type { Timing } from './timing.ts';
 import { defaultWorld, IDS, loadWorld, parseWorld, resolveBehavior } from './world.ts';
-import type { Behavior, BehaviorInput, World } from './world.ts';
+import type { Behavior, BehaviorInput, PeeringSpec, World } from './world.ts';
 
 export { defaultWorld, IDS, loadWorld, parseWorld, DEFAULT_TIMING };
 export type {
@@ -61,14 +61,8 @@ export interface Endpoints {
   githubApi: string;
 }
 
-export interface PeeringInput {
-  remoteVnetId: string;
-  allowVirtualNetworkAccess?: boolean;
-  allowForwardedTraffic?: boolean;
-  allowGatewayTransit?: boolean;
-  useRemoteGateways?: boolean;
-  doNotVerifyRemoteGateways?: boolean;
-}
+/** A peering created out of band: a world's peering without its place, state or address spaces. */
+export type PeeringInput = Omit<PeeringSpec, 'vnetId' | 'name' | 'peeringState' | 'remoteAddressPrefixes' | 'provisioningState'>;
 
 export interface StartOptions {
   world?: World;
