@@ -1,7 +1,7 @@
 // Entra and the GitHub OIDC issuer: metadata, the federated client-credentials exchange, and every
 // AADSTS answer of spec §1.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fetchOidcToken, path } from './clients.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fetchOidcToken, path, useEmulator } from './clients.ts';
 import { defaultWorld, IDS, startEmulator } from './index.ts';
 import type { Emulator } from './index.ts';
 
@@ -45,46 +45,39 @@ function aadsts(answer: Answer): string {
 }
 
 describe('Entra', () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await startEmulator();
-    emu.trust();
-  });
-  afterAll(async () => {
-    await emu.stop();
-  });
+  const emu = useEmulator('all');
   beforeEach(() => {
-    emu.setOidcSubject(IDS.oidc.subjects.pullRequest);
-    emu.setTiming({ oidcTokenLifetimeSeconds: 300, accessTokenLifetimeSeconds: 3600 });
+    emu().setOidcSubject(IDS.oidc.subjects.pullRequest);
+    emu().setTiming({ oidcTokenLifetimeSeconds: 300, accessTokenLifetimeSeconds: 3600 });
   });
 
   it('serves OpenID metadata with the endpoints MSAL needs, by tenant id or domain', async () => {
     for (const tenant of [IDS.tenants.a, 'contoso.onmicrosoft.com']) {
-      const res = await fetch(`${emu.endpoints.authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`);
+      const res = await fetch(`${emu().endpoints.authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({
-        issuer: `${emu.endpoints.authorityHost}/${IDS.tenants.a}/v2.0`,
-        token_endpoint: `${emu.endpoints.authorityHost}/${IDS.tenants.a}/oauth2/v2.0/token`,
+        issuer: `${emu().endpoints.authorityHost}/${IDS.tenants.a}/v2.0`,
+        token_endpoint: `${emu().endpoints.authorityHost}/${IDS.tenants.a}/oauth2/v2.0/token`,
         authorization_endpoint: expect.stringContaining('/oauth2/v2.0/authorize'),
         jwks_uri: expect.stringContaining('/discovery/v2.0/keys'),
       });
     }
-    const keys = await fetch(`${emu.endpoints.authorityHost}/${IDS.tenants.a}/discovery/v2.0/keys`);
+    const keys = await fetch(`${emu().endpoints.authorityHost}/${IDS.tenants.a}/discovery/v2.0/keys`);
     expect(path(await keys.json(), 'keys.0.kty')).toBe('RSA');
   });
 
   it('unknown tenant: 400 AADSTS90002 from metadata and token endpoints', async () => {
     const meta = await fetch(
-      `${emu.endpoints.authorityHost}/99999999-9999-9999-9999-999999999999/v2.0/.well-known/openid-configuration`,
+      `${emu().endpoints.authorityHost}/99999999-9999-9999-9999-999999999999/v2.0/.well-known/openid-configuration`,
     );
     expect(aadsts({ status: meta.status, body: await meta.json() })).toBe('400 invalid_tenant 90002');
-    const token = await tokenRequest(emu, '99999999-9999-9999-9999-999999999999', exchange(emu, await fetchOidcToken(emu)));
+    const token = await tokenRequest(emu(), '99999999-9999-9999-9999-999999999999', exchange(emu(), await fetchOidcToken(emu())));
     expect(aadsts(token)).toBe('400 invalid_request 90002');
   });
 
   it('issues an ARM access token with tid, appid, oid, aud, iss and the configured lifetime', async () => {
-    emu.setTiming({ accessTokenLifetimeSeconds: 1234 });
-    const answer = await tokenRequest(emu, IDS.tenants.b, exchange(emu, await fetchOidcToken(emu)));
+    emu().setTiming({ accessTokenLifetimeSeconds: 1234 });
+    const answer = await tokenRequest(emu(), IDS.tenants.b, exchange(emu(), await fetchOidcToken(emu())));
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ token_type: 'Bearer', expires_in: 1234, ext_expires_in: 1234 });
     const token = claims(String(path(answer.body, 'access_token')));
@@ -92,7 +85,7 @@ describe('Entra', () => {
       tid: IDS.tenants.b,
       appid: IDS.apps.multiTenant,
       oid: IDS.objectIds.multiTenantInB,
-      aud: emu.endpoints.arm,
+      aud: emu().endpoints.arm,
       iss: `https://sts.windows.net/${IDS.tenants.b}/`,
     });
     expect(Number(path(token, 'exp')) - Number(path(token, 'iat'))).toBe(1234);
@@ -100,19 +93,19 @@ describe('Entra', () => {
 
   it('accepts the double-slash scope spelling', async () => {
     const answer = await tokenRequest(
-      emu,
+      emu(),
       IDS.tenants.a,
-      exchange(emu, await fetchOidcToken(emu), { scope: `${emu.endpoints.arm}//.default` }),
+      exchange(emu(), await fetchOidcToken(emu()), { scope: `${emu().endpoints.arm}//.default` }),
     );
     expect(answer.status).toBe(200);
-    expect(path(claims(String(path(answer.body, 'access_token'))), 'aud')).toBe(`${emu.endpoints.arm}/`);
+    expect(path(claims(String(path(answer.body, 'access_token'))), 'aud')).toBe(`${emu().endpoints.arm}/`);
   });
 
   it('AADSTS700016: the app has no service principal in that tenant', async () => {
     const answer = await tokenRequest(
-      emu,
+      emu(),
       IDS.tenants.b,
-      exchange(emu, await fetchOidcToken(emu), { client_id: IDS.apps.singleTenant }),
+      exchange(emu(), await fetchOidcToken(emu()), { client_id: IDS.apps.singleTenant }),
     );
     expect(aadsts(answer)).toBe('400 unauthorized_client 700016');
     expect(path(answer.body, 'error_description')).toMatch(
@@ -122,55 +115,55 @@ describe('Entra', () => {
   });
 
   it('AADSTS700213: no federated credential for the subject', async () => {
-    emu.setOidcSubject('repo:contoso/other:pull_request');
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, await fetchOidcToken(emu))))).toBe(
+    emu().setOidcSubject('repo:contoso/other:pull_request');
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), await fetchOidcToken(emu()))))).toBe(
       '401 invalid_client 700213',
     );
   });
 
   it('AADSTS7002138: the subject matches only when case is ignored', async () => {
-    emu.setOidcSubject('repo:Contoso/Network:pull_request');
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, await fetchOidcToken(emu))))).toBe(
+    emu().setOidcSubject('repo:Contoso/Network:pull_request');
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), await fetchOidcToken(emu()))))).toBe(
       '401 invalid_client 7002138',
     );
   });
 
   it('AADSTS700212: wrong audience (another cloud)', async () => {
-    const assertion = await fetchOidcToken(emu, 'api://AzureADTokenExchangeUSGov');
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, assertion)))).toBe('401 invalid_client 700212');
+    const assertion = await fetchOidcToken(emu(), 'api://AzureADTokenExchangeUSGov');
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), assertion)))).toBe('401 invalid_client 700212');
   });
 
   it('AADSTS700024: an expired assertion', async () => {
-    const expired = emu.mintOidcToken({ lifetimeSeconds: -60 });
-    const answer = await tokenRequest(emu, IDS.tenants.a, exchange(emu, expired));
+    const expired = emu().mintOidcToken({ lifetimeSeconds: -60 });
+    const answer = await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), expired));
     expect(aadsts(answer)).toBe('401 invalid_client 700024');
     expect(path(answer.body, 'error_description')).toContain('Client assertion is not within its valid time range.');
   });
 
   it('AADSTS700027: a tampered assertion fails signature validation', async () => {
-    const [h, , s] = (await fetchOidcToken(emu)).split('.');
+    const [h, , s] = (await fetchOidcToken(emu())).split('.');
     const forged = Buffer.from(
       JSON.stringify({ iss: IDS.oidc.issuer, sub: IDS.oidc.subjects.main, aud: IDS.oidc.audience, exp: 9999999999 }),
     ).toString('base64url');
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, `${h}.${forged}.${s}`)))).toBe(
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), `${h}.${forged}.${s}`)))).toBe(
       '401 invalid_client 700027',
     );
   });
 
   it('malformed requests: not a JWT, no assertion, wrong grant, unknown resource, GET', async () => {
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, 'not-a-jwt')))).toBe('400 invalid_request 50027');
-    const { client_assertion: _, ...noAssertion } = exchange(emu, 'x');
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, noAssertion))).toBe('401 invalid_client 7000218');
-    expect(aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, 'x', { grant_type: 'password' })))).toBe(
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), 'not-a-jwt')))).toBe('400 invalid_request 50027');
+    const { client_assertion: _, ...noAssertion } = exchange(emu(), 'x');
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, noAssertion))).toBe('401 invalid_client 7000218');
+    expect(aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), 'x', { grant_type: 'password' })))).toBe(
       '400 unsupported_grant_type 70003',
     );
     expect(
-      aadsts(await tokenRequest(emu, IDS.tenants.a, exchange(emu, 'x', { scope: 'https://graph.microsoft.com/.default' }))),
+      aadsts(await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), 'x', { scope: 'https://graph.microsoft.com/.default' }))),
     ).toBe('400 invalid_resource 500011');
-    const get = await fetch(`${emu.endpoints.authorityHost}/${IDS.tenants.a}/oauth2/v2.0/token`);
+    const get = await fetch(`${emu().endpoints.authorityHost}/${IDS.tenants.a}/oauth2/v2.0/token`);
     expect(aadsts({ status: get.status, body: await get.json() })).toBe('400 invalid_request 900561');
     // Still serving.
-    expect((await tokenRequest(emu, IDS.tenants.a, exchange(emu, await fetchOidcToken(emu)))).status).toBe(200);
+    expect((await tokenRequest(emu(), IDS.tenants.a, exchange(emu(), await fetchOidcToken(emu())))).status).toBe(200);
   });
 });
 
@@ -205,25 +198,18 @@ describe('Entra with other worlds', () => {
 });
 
 describe('GitHub OIDC issuer', () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await startEmulator();
-    emu.trust();
-  });
-  afterAll(async () => {
-    await emu.stop();
-  });
+  const emu = useEmulator('all');
 
   it('needs the request bearer token: 401 without, 403 with a wrong one', async () => {
-    const url = `${emu.endpoints.oidcRequestUrl}&audience=x`;
+    const url = `${emu().endpoints.oidcRequestUrl}&audience=x`;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { Authorization: 'Bearer nope' } })).status).toBe(403);
   });
 
   it('tokens carry iss, aud, sub, repository, iat, nbf, exp, jti; the lifetime and subject are settable', async () => {
-    emu.setOidcSubject(IDS.oidc.subjects.production);
-    emu.setTiming({ oidcTokenLifetimeSeconds: 42 });
-    const c = claims(await fetchOidcToken(emu, 'custom-audience'));
+    emu().setOidcSubject(IDS.oidc.subjects.production);
+    emu().setTiming({ oidcTokenLifetimeSeconds: 42 });
+    const c = claims(await fetchOidcToken(emu(), 'custom-audience'));
     expect(c).toMatchObject({
       iss: IDS.oidc.issuer,
       aud: 'custom-audience',
@@ -237,7 +223,7 @@ describe('GitHub OIDC issuer', () => {
   });
 
   it('serves its discovery document and keys', async () => {
-    const origin = new URL(emu.endpoints.oidcRequestUrl).origin;
+    const origin = new URL(emu().endpoints.oidcRequestUrl).origin;
     const meta: unknown = await (await fetch(`${origin}/.well-known/openid-configuration`)).json();
     expect(path(meta, 'issuer')).toBe(IDS.oidc.issuer);
     const jwks: unknown = await (await fetch(String(path(meta, 'jwks_uri')))).json();

@@ -96,27 +96,16 @@ export function entraHandler(deps: EntraDeps): Handler {
   const token = (ctx: RequestContext, tenant: TenantSpec): Reply => {
     const form = new URLSearchParams(ctx.body.toString('utf8'));
     const tenantLabel = `${tenant.name}`;
+    // AADSTS900144: a required form field is absent.
+    const missing = (field: string): Reply =>
+      entraError(ctx, 400, 'invalid_request', 900144, `The request body must contain the following parameter: ${field}.`);
     const grant = form.get('grant_type');
-    if (!grant)
-      return entraError(
-        ctx,
-        400,
-        'invalid_request',
-        900144,
-        "The request body must contain the following parameter: 'grant_type'.",
-      );
+    if (!grant) return missing("'grant_type'");
     if (grant !== 'client_credentials') {
       return entraError(ctx, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
     }
     const clientId = form.get('client_id');
-    if (!clientId)
-      return entraError(
-        ctx,
-        400,
-        'invalid_request',
-        900144,
-        "The request body must contain the following parameter: 'client_id'.",
-      );
+    if (!clientId) return missing("'client_id'");
     ctx.record.appId = clientId;
     ctx.record.tenant = tenant.id;
     const app = deps.world.apps.find((a) => a.clientId.toLowerCase() === clientId.toLowerCase());
@@ -132,7 +121,7 @@ export function entraHandler(deps: EntraDeps): Handler {
     }
     const scope = form.get('scope');
     if (!scope)
-      return entraError(ctx, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
+      return missing("'scope'");
     const resourceScope = scope.split(/\s+/).find((s) => s.endsWith('/.default'));
     const resource = resourceScope?.slice(0, -'/.default'.length);
     const known = deps.resources().map((r) => r.replace(/\/+$/, '').toLowerCase());
