@@ -1,6 +1,6 @@
 // The only module that talks to GitHub's REST API: the sticky PR comment.
 import type { getOctokit } from '@actions/github';
-import { commentDigest, commentMarker } from './report.ts';
+import { commentDigest, commentMarker } from './report/markdown.ts';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 

@@ -3,16 +3,16 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSideApi } from './azure.ts';
-import { createCredentials, type TenantCredentials } from './credentials.ts';
-import { errorContexts, errorMessage, toProblem } from './errors.ts';
+import { createSideApi } from './azure/vnet-api.ts';
+import { createCredentials, type TenantCredentials } from './azure/credentials.ts';
+import { errorContexts, errorMessage, toProblem } from './errors/errors.ts';
 import { pullRequestTarget, upsertStickyComment } from './github.ts';
-import { InputError, readSettings, type Settings } from './inputs.ts';
+import { InputError, readSettings, type Settings } from './config/inputs.ts';
 import { other, type Problem, type RunReport, type Side } from './model.ts';
-import { failureMessage, shouldFail, toOutputs } from './outputs.ts';
-import { oidcUnavailableMessage } from './oidc.ts';
-import { reconcile, unreadReport } from './reconcile.ts';
-import { escapeText, renderComment, renderReport } from './report.ts';
+import { failureMessage, shouldFail, toOutputs } from './report/outputs.ts';
+import { oidcUnavailableMessage } from './azure/oidc.ts';
+import { reconcile, unreadReport } from './run/engine.ts';
+import { escapeText, renderComment, renderReport } from './report/markdown.ts';
 
 const USER_AGENT = 'azure-vnet-peering-action/1';
 

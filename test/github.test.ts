@@ -2,7 +2,7 @@
 import { getOctokit } from '@actions/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pullRequestTarget, upsertStickyComment, type CommentTarget } from '../src/github.ts';
-import { commentMarker, renderComment } from '../src/report.ts';
+import { commentMarker, renderComment } from '../src/report/markdown.ts';
 import { startEmulator, type Emulator } from './emulator/index.ts';
 import {
   HUB,

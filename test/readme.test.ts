@@ -1,5 +1,5 @@
 // The README documents the action as action.yml defines it, and keeps its two commands true.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTables, withTables } from '../scripts/docs.ts';
@@ -28,13 +28,16 @@ describe('README', () => {
 
 describe('README troubleshooting table', () => {
   const section = readme.slice(readme.indexOf('<!-- troubleshooting:start -->'), readme.indexOf('<!-- troubleshooting:end -->'));
-  const src = (file: string): string => readFileSync(resolve(ROOT, 'src', file), 'utf8');
+  // Every source file, wherever the layout puts it.
+  const files = readdirSync(resolve(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const read = (f: string): string => readFileSync(resolve(ROOT, 'src', f), 'utf8');
+  const sources = files.map(read);
+  // Advice is given by code in the errors layer only.
+  const adviceSources = files.filter((f) => f.startsWith('errors')).map(read);
 
   it('explains every code the action advises on or raises itself', () => {
-    const advised = [...src('errors.ts').matchAll(/case '([A-Za-z0-9]+)'/g)].map((m) => m[1] ?? '');
-    const raised = ['reconcile.ts', 'plan.ts', 'apply.ts', 'oidc.ts'].flatMap((f) =>
-      [...src(f).matchAll(/code: '([A-Za-z0-9]+)'/g)].map((m) => m[1] ?? ''),
-    );
+    const advised = adviceSources.flatMap((text) => [...text.matchAll(/case '([A-Za-z0-9]+)'/g)].map((m) => m[1] ?? ''));
+    const raised = sources.flatMap((text) => [...text.matchAll(/code: '([A-Za-z0-9]+)'/g)].map((m) => m[1] ?? ''));
     // healthProblem() names a state: Peering<State>.
     const states = ['PeeringInitiated', 'PeeringDisconnected'];
     const missing = [...new Set([...advised, ...raised, ...states])].filter((code) => !section.includes(`\`${code}\``));

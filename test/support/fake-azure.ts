@@ -1,12 +1,12 @@
 // A small in-memory model of two (or more) VNets and their peerings behind our own `SideApi`,
 // following spec/azure.md §4 (life cycle, sync levels) and the §5 rules the unit tests need.
 // Operations finish at once; scripted failures stand in for Azure's refusals and races.
-import type { PeeringWrite, SideApi, WriteOptions } from '../../src/azure.ts';
-import { overlappingPrefixes, samePrefixes } from '../../src/cidr.ts';
-import { errorContexts, type ErrorContext } from '../../src/errors.ts';
-import { readSettings, type Settings } from '../../src/inputs.ts';
+import type { PeeringWrite, SideApi, WriteOptions } from '../../src/azure/vnet-api.ts';
+import { overlappingPrefixes, samePrefixes } from '../../src/plan/cidr.ts';
+import { errorContexts, type ErrorContext } from '../../src/errors/errors.ts';
+import { readSettings, type Settings } from '../../src/config/inputs.ts';
 import { other, type ObservedPeering, type PeeringSettings, type RunReport, type Side, type SyncLevel, type VnetInfo } from '../../src/model.ts';
-import { reconcile } from '../../src/reconcile.ts';
+import { reconcile } from '../../src/run/engine.ts';
 
 type LiveState = 'Initiated' | 'Connected' | 'Disconnected';
 

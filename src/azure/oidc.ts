@@ -1,6 +1,6 @@
 // GitHub gives a job an OIDC token only with `permissions: id-token: write`, and never to a
 // pull_request run from a fork. Say which of the two it is, before any sign-in is attempted.
-import type { Problem } from './model.ts';
+import type { Problem } from '../model.ts';
 
 interface EventLike {
   readonly eventName: string;

@@ -2,10 +2,10 @@
 // Azure's conflict and throttling answers are retried here, not in the SDK (its retries are off,
 // see azure.ts): wait as hinted, read the peering again (it may already be right), decide again,
 // write again, until the deadline.
-import type { PeeringWrite, SideApi } from './azure.ts';
-import { classify, toProblem, type ErrorContext } from './errors.ts';
-import type { ObservedPeering, PeeringSettings, Problem, Side, SideAction, SideResult } from './model.ts';
-import { arrowLabel, decideAction, isTransitional, type Plan, type SidePlan } from './plan.ts';
+import type { PeeringWrite, SideApi } from '../azure/vnet-api.ts';
+import { classify, toProblem, type ErrorContext } from '../errors/errors.ts';
+import type { ObservedPeering, PeeringSettings, Problem, Side, SideAction, SideResult } from '../model.ts';
+import { arrowLabel, decideAction, isTransitional, type Plan, type SidePlan } from '../plan/link.ts';
 import { retryDelay, type Timing } from './retry.ts';
 
 export interface ApplyDeps extends Timing {

@@ -1,8 +1,8 @@
 // Azure and Entra errors reduced to a code, a message, whether to retry, and advice a person can act
 // on. Known codes are named here with one sentence on cause and fix; unknown ones keep their code and
 // message and get no invented hint.
-import type { Settings } from './inputs.ts';
-import { other, type Problem, type Side, type VnetRef } from './model.ts';
+import type { Settings } from '../config/inputs.ts';
+import { other, type Problem, type Side, type VnetRef } from '../model.ts';
 
 /** What the advice may mention about the side that failed. */
 export interface ErrorContext {

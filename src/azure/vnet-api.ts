@@ -11,7 +11,7 @@ import type {
   SyncLevel,
   VnetInfo,
   VnetRef,
-} from './model.ts';
+} from '../model.ts';
 
 /** What one write sends: the managed settings, the remote VNet, and how to send it. */
 export interface PeeringWrite extends PeeringSettings {

@@ -1,5 +1,5 @@
 // Azure resource IDs and names: parsing, comparison and the peering naming rules.
-import type { VnetRef } from './model.ts';
+import type { VnetRef } from '../model.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isGuid = (value: string): boolean => GUID.test(value);

@@ -1,8 +1,8 @@
 // The only module that reads the action's inputs. Every input is trimmed and checked here, before
 // any network call; an invalid one throws an InputError naming the input, its value and the form.
 import * as core from '@actions/core';
-import { armScope, CLOUD_NAMES, CLOUDS, isCloudName, type CloudName } from './clouds.ts';
-import type { GatewayTransit, Mode, VnetRef } from './model.ts';
+import { armScope, CLOUD_NAMES, CLOUDS, isCloudName, type CloudName } from '../azure/clouds.ts';
+import type { GatewayTransit, Mode, VnetRef } from '../model.ts';
 import {
   defaultPeeringName,
   isGuid,
@@ -11,7 +11,7 @@ import {
   PEERING_NAME_FORM,
   sameId,
   VNET_ID_FORM,
-} from './resource-id.ts';
+} from '../azure/resource-id.ts';
 
 export class InputError extends Error {
   override name = 'InputError';

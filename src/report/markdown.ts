@@ -10,8 +10,8 @@ import type {
   SideAction,
   SideResult,
   Verdict,
-} from './model.ts';
-import { SIDES } from './model.ts';
+} from '../model.ts';
+import { SIDES } from '../model.ts';
 
 /** GitHub answers 422 for a longer comment body. */
 export const MAX_COMMENT_CHARS = 65_536;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunReport, Verdict } from '../src/model.ts';
-import { failureMessage, shouldFail, toOutputs } from '../src/outputs.ts';
-import { A_NAME, B_NAME, connectedWorld, HUB, runOnce, SPOKE, world } from './support/fake-azure.ts';
-import { makeReport, missing } from './fixtures/report/reports.ts';
+import type { RunReport, Verdict } from '../../src/model.ts';
+import { failureMessage, shouldFail, toOutputs } from '../../src/report/outputs.ts';
+import { A_NAME, B_NAME, connectedWorld, HUB, runOnce, SPOKE, world } from '../support/fake-azure.ts';
+import { makeReport, missing } from '../fixtures/report/reports.ts';
 
 const CONTRACT_OUTPUTS = [
   'changed',

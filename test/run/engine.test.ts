@@ -1,8 +1,8 @@
 // Whole runs against the in-memory fake: observe → plan → apply → observe again → RunReport.
 // Assertions are on the report, the step's verdict and message, and the state the fake ends in.
 import { describe, expect, it } from 'vitest';
-import type { RunReport, Side } from '../src/model.ts';
-import { failureMessage, shouldFail, toOutputs } from '../src/outputs.ts';
+import type { RunReport, Side } from '../../src/model.ts';
+import { failureMessage, shouldFail, toOutputs } from '../../src/report/outputs.ts';
 import {
   A_NAME,
   B_NAME,
@@ -17,7 +17,7 @@ import {
   SPOKE,
   throttled,
   world,
-} from './support/fake-azure.ts';
+} from '../support/fake-azure.ts';
 
 const states = (r: RunReport): Record<Side, string> => ({ a: `${r.sides.a.state}/${r.sides.a.syncLevel}`, b: `${r.sides.b.state}/${r.sides.b.syncLevel}` });
 const actions = (r: RunReport): Record<Side, string> => ({ a: r.sides.a.action, b: r.sides.b.action });

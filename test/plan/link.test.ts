@@ -1,9 +1,9 @@
 // The planner is pure: observed state + inputs in, one action per side and an order of writes out.
 import { describe, expect, it } from 'vitest';
-import type { GatewayTransit, ObservedPeering, PeeringSettings, Side, SideAction, VnetRef } from '../src/model.ts';
-import { decideAction, desiredSettings, plan, writeOrder, type DesiredPeering, type Plan, type SidePlan } from '../src/plan.ts';
-import { parseVnetId } from '../src/resource-id.ts';
-import { A_NAME, B_NAME, DEFAULT_SETTINGS, HUB, OTHER, SPOKE } from './support/fake-azure.ts';
+import type { GatewayTransit, ObservedPeering, PeeringSettings, Side, SideAction, VnetRef } from '../../src/model.ts';
+import { decideAction, desiredSettings, plan, writeOrder, type DesiredPeering, type Plan, type SidePlan } from '../../src/plan/link.ts';
+import { parseVnetId } from '../../src/azure/resource-id.ts';
+import { A_NAME, B_NAME, DEFAULT_SETTINGS, HUB, OTHER, SPOKE } from '../support/fake-azure.ts';
 
 function ref(id: string): VnetRef {
   const r = parseVnetId(id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overlappingPrefixes, parsePrefix, samePrefixes } from '../src/cidr.ts';
+import { overlappingPrefixes, parsePrefix, samePrefixes } from '../../src/plan/cidr.ts';
 
 describe('parsePrefix', () => {
   it('reads IPv4 prefixes and aligns host bits to the network', () => {

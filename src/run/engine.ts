@@ -1,9 +1,9 @@
 // One run, start to end: read both sides, plan, apply (in apply mode), read again, and turn it all
 // into the RunReport that outputs, summary and comment are made from.
-import { applyPlan, type SideOutcome } from './apply.ts';
-import type { SideApi } from './azure.ts';
-import { toProblem, type ErrorContext } from './errors.ts';
-import type { Settings } from './inputs.ts';
+import { applyPlan, type SideOutcome } from './direction.ts';
+import type { SideApi } from '../azure/vnet-api.ts';
+import { toProblem, type ErrorContext } from '../errors/errors.ts';
+import type { Settings } from '../config/inputs.ts';
 import {
   other,
   SIDES,
@@ -14,9 +14,9 @@ import {
   type SideObservation,
   type SideResult,
   type Verdict,
-} from './model.ts';
-import { arrowLabel, desiredSettings, isTransitional, plan, settingDiffs, type Plan } from './plan.ts';
-import { pairKey, sameId } from './resource-id.ts';
+} from '../model.ts';
+import { arrowLabel, desiredSettings, isTransitional, plan, settingDiffs, type Plan } from '../plan/link.ts';
+import { pairKey, sameId } from '../azure/resource-id.ts';
 import { retryDelay, withRetries, type Timing } from './retry.ts';
 
 export interface ReconcileDeps extends Timing {

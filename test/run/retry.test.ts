@@ -1,8 +1,8 @@
 // Waiting between attempts: Azure's hints honoured, transient answers retried, the deadline kept.
 import { describe, expect, it } from 'vitest';
-import { classify } from '../src/errors.ts';
-import { retryDelay, withRetries } from '../src/retry.ts';
-import { clock, restError } from './support/fake-azure.ts';
+import { classify } from '../../src/errors/errors.ts';
+import { retryDelay, withRetries } from '../../src/run/retry.ts';
+import { clock, restError } from '../support/fake-azure.ts';
 
 const timing = (deadlineIn: number) => {
   const c = clock();

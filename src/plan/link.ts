@@ -12,8 +12,8 @@ import {
   type SideAction,
   type SideObservation,
   type VnetRef,
-} from './model.ts';
-import { sameId } from './resource-id.ts';
+} from '../model.ts';
+import { sameId } from '../azure/resource-id.ts';
 
 export interface DesiredPeering {
   readonly allowVirtualNetworkAccess: boolean;

@@ -1,5 +1,5 @@
 // Waiting between attempts, shared by reads and writes. Timing is injected so tests run at once.
-import { classify, type ClassifiedError } from './errors.ts';
+import { classify, type ClassifiedError } from '../errors/errors.ts';
 
 const MIN_WAIT_MS = 1_000;
 const BASE_BACKOFF_MS = 2_000;

@@ -1,5 +1,5 @@
 // The step outputs, from the report. Pure.
-import type { RunReport, Side, SideResult } from './model.ts';
+import type { RunReport, Side, SideResult } from '../model.ts';
 
 function sideJson(r: SideResult): Record<string, unknown> {
   return {

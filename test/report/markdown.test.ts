@@ -5,8 +5,8 @@ import {
   commentMarker,
   renderComment,
   renderReport,
-} from '../src/report.ts';
-import type { Problem, SideResult } from '../src/model.ts';
+} from '../../src/report/markdown.ts';
+import type { Problem, SideResult } from '../../src/model.ts';
 import {
   HUB,
   SPOKE,
@@ -16,7 +16,7 @@ import {
   pairKeyOf,
   planCreate,
   vnetRef,
-} from './fixtures/report/reports.ts';
+} from '../fixtures/report/reports.ts';
 
 const RUN_URL = 'https://github.com/contoso/network/actions/runs/42';
 

@@ -1,8 +1,8 @@
 // Inputs go through the real @actions/core: each test sets INPUT_* variables, as a runner does.
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InputError, readSettings, type Settings } from '../src/inputs.ts';
-import { isValidPeeringName } from '../src/resource-id.ts';
+import { InputError, readSettings, type Settings } from '../../src/config/inputs.ts';
+import { isValidPeeringName } from '../../src/azure/resource-id.ts';
 
 const SUB_A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const SUB_B = 'bbbbbbbb-0000-0000-0000-000000000002';
@@ -372,7 +372,7 @@ describe('the action with invalid input', () => {
       vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_URL', `http://127.0.0.1:${port}/token?x=1`);
       vi.stubEnv('ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'request-token');
       setInputs({ ...REQUIRED, 'tenant-id-b': 'not-a-guid' });
-      const { run } = await import('../src/main.ts');
+      const { run } = await import('../../src/main.ts');
       await run();
       const printed = write.mock.calls.map(([chunk]) => String(chunk)).join('');
       expect(printed).toContain("::error::Invalid input 'tenant-id-b': got 'not-a-guid'");

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { advice, classify, errorMessage, toProblem, type ErrorContext } from '../src/errors.ts';
-import { parseVnetId } from '../src/resource-id.ts';
-import type { VnetRef } from '../src/model.ts';
-import { canceled, FakeRestError, HUB, lroFailed, restError, SPOKE, TENANT_A, TENANT_B } from './support/fake-azure.ts';
+import { advice, classify, errorMessage, toProblem, type ErrorContext } from '../../src/errors/errors.ts';
+import { parseVnetId } from '../../src/azure/resource-id.ts';
+import type { VnetRef } from '../../src/model.ts';
+import { canceled, FakeRestError, HUB, lroFailed, restError, SPOKE, TENANT_A, TENANT_B } from '../support/fake-azure.ts';
 
 function ref(id: string): VnetRef {
   const r = parseVnetId(id);

@@ -1,10 +1,10 @@
 // Carrying a plan out against the in-memory fake: one side at a time, retries after re-reading,
 // and the repair of a Disconnected side. Assertions are on the fake's end state and the result.
 import { describe, expect, it } from 'vitest';
-import { applyPlan, type ApplyResult } from '../src/apply.ts';
-import type { SideApi } from '../src/azure.ts';
-import type { Side, SideObservation } from '../src/model.ts';
-import { plan, type Plan } from '../src/plan.ts';
+import { applyPlan, type ApplyResult } from '../../src/run/direction.ts';
+import type { SideApi } from '../../src/azure/vnet-api.ts';
+import type { Side, SideObservation } from '../../src/model.ts';
+import { plan, type Plan } from '../../src/plan/link.ts';
 import {
   A_NAME,
   B_NAME,
@@ -21,7 +21,7 @@ import {
   throttled,
   world,
   type RunOptions,
-} from './support/fake-azure.ts';
+} from '../support/fake-azure.ts';
 
 async function read(api: SideApi): Promise<SideObservation> {
   const signal = new AbortController().signal;

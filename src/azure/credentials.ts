@@ -7,8 +7,8 @@ import {
   type GetTokenOptions,
   type TokenCredential,
 } from '@azure/identity';
-import type { Settings } from './inputs.ts';
-import type { Side } from './model.ts';
+import type { Settings } from '../config/inputs.ts';
+import type { Side } from '../model.ts';
 
 export interface OidcSource {
   /** Asks GitHub for an ID token with this audience (core.getIDToken). */
