@@ -220,6 +220,11 @@ export interface SideResult {
   readonly desiredScope: PeeringScope | undefined;
   readonly action: SideAction;
   readonly outcome: Outcome;
+  /**
+   * The writes Azure accepted on this direction, in order: a recreate that re-PUT the side is
+   * ['PUT'] (reconnected), one that had to delete and create it is ['PUT', 'DELETE', 'PUT'].
+   */
+  readonly writes: readonly ('PUT' | 'DELETE')[];
   /** Why the action was chosen, in a few words. */
   readonly reason: string;
   readonly problem: Problem | undefined;
