@@ -1,41 +1,205 @@
-// Wiring: inputs -> credentials -> Azure clients -> reconcile -> outputs, summary, comment.
-// Decisions live in the modules this calls; run() only connects them to the runner.
+// Wiring: config → sign in → engine (observe, plan, schedule, write, verify) → publish (outputs,
+// result file, job summary, sticky comment, the last log line). Decisions live in the modules this
+// calls; run() only connects them to the runner.
 import * as core from '@actions/core';
 import * as github from '@actions/github';
+import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSideApi } from './azure/vnet-api.ts';
-import { createCredentials, type TenantCredentials } from './azure/credentials.ts';
-import { errorContexts, errorMessage, toProblem } from './errors/errors.ts';
-import { pullRequestTarget, upsertStickyComment } from './github.ts';
-import { InputError, readSettings, type Settings } from './config/inputs.ts';
-import { other, type Problem, type RunReport, type Side } from './model.ts';
-import { failureMessage, shouldFail, toOutputs } from './report/outputs.ts';
-import { oidcUnavailableMessage } from './azure/oidc.ts';
-import { reconcile, unreadReport } from './run/engine.ts';
-import { escapeText, renderComment, renderReport } from './report/markdown.ts';
+import { type Timing } from './clock.ts';
+import { Credentials, identityKey } from './azure/credentials.ts';
+import { createOidcSource, oidcUnavailableMessage, type OidcSource } from './azure/oidc.ts';
+import { createVnetApi, type VnetApi } from './azure/vnet-api.ts';
+import { InputError, readConfig, type RunConfig, type RunSettings } from './config/inputs.ts';
+import { errorMessage, toProblem } from './errors/classify.ts';
+import { mergedPullRequestTarget, pullRequestTarget, upsertStickyComment, type CommentTarget } from './github.ts';
+import type { Identity, Problem, RunReport, TenantEntry, Topology } from './model.ts';
+import { shardOf } from './plan/shard.ts';
+import { reconcile, unreadRun, type EngineInput } from './run/engine.ts';
+import { commentMarker, renderComment, sameContent } from './report/comment.ts';
+import { escapeText, logText } from './report/escape.ts';
+import { renderReport } from './report/markdown.ts';
+import { mergeResults } from './report/merge.ts';
+import { failureMessage, finalLine, resultFileJson, shouldFail, toOutputs } from './report/outputs.ts';
 
 const USER_AGENT = 'azure-vnet-peering-action/1';
+/** After a timeout the comment still gets this long; after a cancellation, SIGTERM comes first. */
+const PUBLISH_GRACE_MS = 10_000;
+const CANCELLED_PUBLISH_MS = 2_000;
+/** Once SIGTERM came, the process ends this soon whatever is still running (SIGKILL follows 2.5 s after it). */
+const HARD_EXIT_MS = 1_500;
 
-/** Gets a token from each tenant before anything else, so a sign-in problem is named as such. */
-async function signIn(settings: Settings, creds: TenantCredentials, signal: AbortSignal): Promise<Problem[]> {
-  const sides: Side[] = creds.a === creds.b ? ['a'] : ['a', 'b'];
-  const results = await Promise.allSettled(sides.map((s) => creds[s].getToken(settings.armScope, { abortSignal: signal })));
-  const contexts = errorContexts(settings, creds.claims);
-  return results.flatMap((r, i) => {
-    const side = sides[i] ?? 'a';
-    if (r.status === 'fulfilled') return [];
-    const p = toProblem(r.reason, contexts[side]);
-    const who = `Signing in to tenant ${side.toUpperCase()} (${settings[side].tenantId}) as ${settings[side].clientId}`;
-    return [{ ...p, message: `${who}: ${p.message}` }];
+/** SIGINT, then SIGTERM 7.5 s later, then a kill (spec/azure.md §6): stop, publish, exit. */
+class Stop {
+  readonly #cancel = new AbortController();
+  readonly #hard = new AbortController();
+  readonly #onSignal = (): void => {
+    if (!this.#cancel.signal.aborted) {
+      this.#cancel.abort(new Error('The run was cancelled.'));
+      return;
+    }
+    this.#hard.abort(new Error('The run was cancelled.'));
+    setTimeout(() => process.exit(process.exitCode ?? 1), HARD_EXIT_MS).unref();
+  };
+  constructor() {
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
+  }
+  get signal(): AbortSignal {
+    return this.#cancel.signal;
+  }
+  get hard(): AbortSignal {
+    return this.#hard.signal;
+  }
+  cancelled(): boolean {
+    return this.#cancel.signal.aborted;
+  }
+  dispose(): void {
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
+  }
+}
+
+function log(message: string): void {
+  core.info(logText(message));
+}
+
+/** The engine's input: the whole topology, or one shard's links and VNets. */
+function engineInput(config: Extract<RunConfig, { kind: 'reconcile' }>, problems: readonly Problem[]): EngineInput {
+  const { topology, shard, settings } = config;
+  const base = { topology, shard, mode: settings.mode, maxParallelWrites: settings.maxParallelWrites, timeoutMs: settings.timeoutMs, problems };
+  if (!shard) return { ...base, links: topology.links, vnets: topology.vnets };
+  const mine = shardOf(topology, shard.count)[shard.index - 1];
+  const links = new Set(mine?.links ?? []);
+  const vnets = new Set(mine?.vnets ?? []);
+  return { ...base, links: topology.links.filter((l) => links.has(l.index)), vnets: topology.vnets.filter((v) => vnets.has(v.vnet.id.toLowerCase())) };
+}
+
+/** Who signs in where, in the words of the config ("tenant contoso (1111…)"). */
+function tenantWords(topology: Topology, identity: Identity): string {
+  const aliases = topology.tenants.filter((t: TenantEntry) => identityKey(t.identity) === identityKey(identity)).map((t) => t.alias);
+  return `tenant ${aliases.join(', ') || identity.tenantId} (${identity.tenantId}) as ${identity.clientId}`;
+}
+
+/** Gets a token for each identity before anything else, so a sign-in problem is named as such. */
+async function signIn(topology: Topology, identities: readonly Identity[], creds: Credentials, settings: RunSettings, oidc: OidcSource, signal: AbortSignal): Promise<{ failed: Set<string>; problems: Problem[] }> {
+  const results = await Promise.allSettled(identities.map((i) => creds.for(i).getToken(settings.armScope, { abortSignal: signal })));
+  const failed = new Set<string>();
+  const byCode = new Map<string, { who: string[]; problem: Problem }>();
+  results.forEach((r, n) => {
+    const identity = identities[n];
+    if (!identity || r.status === 'fulfilled') return;
+    failed.add(identityKey(identity));
+    const locator = topology.links.flatMap((l) => (['a', 'b'] as const).filter((s) => identityKey(l.ends[s].identity) === identityKey(identity)).map((s) => l.locator))[0];
+    const p = toProblem(r.reason, {
+      tenantId: identity.tenantId,
+      clientId: identity.clientId,
+      tenantField: locator?.tenant.a ?? 'the tenant ID',
+      clientField: locator?.client.a ?? 'the client ID',
+      subject: oidc.claims.subject,
+      audience: oidc.claims.audience ?? settings.audience,
+    });
+    // The same refusal from several tenants is said once.
+    const same = byCode.get(p.code);
+    if (same) same.who.push(tenantWords(topology, identity));
+    else byCode.set(p.code, { who: [tenantWords(topology, identity)], problem: p });
+  });
+  const problems = [...byCode.values()].map(({ who, problem }) => ({ ...problem, message: `Signing in to ${who.join(' and ')}: ${problem.message}` }));
+  return { failed, problems };
+}
+
+async function reconcileRun(config: Extract<RunConfig, { kind: 'reconcile' }>, t: Timing, stop: Stop): Promise<RunReport> {
+  const settings = config.settings;
+  const noOidc = oidcUnavailableMessage(process.env, github.context);
+  if (noOidc) return unreadRun(engineInput(config, [noOidc]));
+  const input = engineInput(config, []);
+  const oidc = createOidcSource({ getIdToken: (aud: string) => core.getIDToken(aud), audience: settings.audience, now: Date.now, signal: t.signal });
+  const creds = new Credentials({ authorityHost: settings.authorityHost, disableInstanceDiscovery: settings.customAuthorityHost, oidc, mask: core.setSecret, now: Date.now, signal: t.signal });
+  const identities = [...new Map(input.vnets.map((v) => [identityKey(v.identity), v.identity])).values()];
+  const signed = await core.group('Sign in', () => signIn(config.topology, identities, creds, settings, oidc, t.signal));
+  const full = { ...input, problems: signed.problems };
+  if (identities.length > 0 && signed.failed.size === identities.length) return unreadRun(full, stop.cancelled() ? 'cancelled' : 'failed');
+
+  const apis = new Map<string, VnetApi>();
+  const api = (vnet: { id: string; subscriptionId: string; resourceGroup: string; name: string }, identity: Identity, remote?: Identity): VnetApi => {
+    const k = `${vnet.id.toLowerCase()}|${identityKey(identity)}|${remote ? identityKey(remote) : ''}`;
+    let a = apis.get(k);
+    if (!a) {
+      a = createVnetApi({
+        vnet,
+        tenantId: identity.tenantId,
+        credential: creds.for(identity),
+        auxiliaryFor: (tenantId) => (remote && remote.tenantId.toLowerCase() === tenantId.toLowerCase() ? creds.for(remote) : undefined),
+        armEndpoint: settings.armEndpoint,
+        armScope: settings.armScope,
+        userAgent: USER_AGENT,
+      });
+      apis.set(k, a);
+    }
+    return a;
+  };
+  return reconcile(full, {
+    ...t,
+    api,
+    signedIn: (i) => !signed.failed.has(identityKey(i)),
+    cancelled: () => stop.cancelled(),
+    group: core.group,
+    claims: oidc.claims,
   });
 }
 
-async function publish(settings: Settings, report: RunReport): Promise<void> {
-  for (const [name, value] of Object.entries(toOutputs(report))) core.setOutput(name, value);
+/** `results`: the shard result files merged into one report, against this topology file. */
+function mergeRun(config: Extract<RunConfig, { kind: 'merge' }>): RunReport {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const files = globSync(config.results, { cwd: workspace }).sort().map((name) => ({ name, text: readFileSync(resolve(workspace, name), 'utf8') }));
+  const source = config.topology.source;
+  return mergeResults(files, { topology: config.topology, digest: source.kind === 'file' ? source.digest : '', pattern: config.results, mode: config.settings.mode });
+}
+
+function writeResultFile(report: RunReport): string {
+  const dir = join(process.env.RUNNER_TEMP || tmpdir(), 'azure-vnet-peering');
+  mkdirSync(dir, { recursive: true });
+  const shard = report.shard ? `-shard-${report.shard.index}-of-${report.shard.count}` : '';
+  const path = join(dir, `result${shard}-${process.pid}-${Date.now()}.json`);
+  writeFileSync(path, resultFileJson(report));
+  return path;
+}
+
+async function comment(config: RunConfig, report: RunReport, runUrl: string | undefined, stop: Stop, deadline: number): Promise<void> {
+  const settings = config.settings;
+  // A shard's report is part of one: the merge run comments for all of them.
+  if (settings.comment !== 'auto' || report.shard) return;
   const ctx = github.context;
+  const started = Date.now();
+  const until = stop.cancelled() ? started + CANCELLED_PUBLISH_MS : Math.max(deadline, started + PUBLISH_GRACE_MS);
+  const signal = AbortSignal.any([stop.hard, AbortSignal.timeout(Math.max(0, until - started))]);
+  const opts = { signal, deadline: until, token: settings.githubToken };
+  const prTarget = pullRequestTarget(ctx);
+  if (!prTarget && ctx.eventName !== 'push') return;
+  if (!settings.githubToken) {
+    core.warning('No github-token: the pull request comment was skipped.');
+    return;
+  }
+  try {
+    const client = github.getOctokit(settings.githubToken);
+    const target: CommentTarget | undefined = prTarget ?? (await mergedPullRequestTarget(client, ctx, opts));
+    if (!target) return;
+    const body = renderComment(report, runUrl ? { runUrl } : {});
+    const res = await upsertStickyComment(client, target, { marker: commentMarker(report), body, unchanged: (old) => sameContent(old, body) }, opts);
+    log(`Pull request comment ${res.outcome}: ${res.url}`);
+    if (res.foreign > 0) core.warning(`${res.foreign} comment(s) on the pull request carry this report's marker but were written by someone else; they were left alone.`);
+  } catch (e: unknown) {
+    core.warning(logText(errorMessage(e)));
+  }
+}
+
+async function publish(config: RunConfig, report: RunReport, stop: Stop, deadline: number): Promise<void> {
+  const ctx = github.context;
+  const resultFile = writeResultFile(report);
+  for (const [name, value] of Object.entries(toOutputs(report, resultFile))) core.setOutput(name, value);
   const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : undefined;
-  const opts = runUrl ? { runUrl } : {};
-  const markdown = renderReport(report, opts);
+  const markdown = renderReport(report, runUrl ? { runUrl } : {});
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
       await core.summary.addRaw(markdown, true).write();
@@ -44,80 +208,63 @@ async function publish(settings: Settings, report: RunReport): Promise<void> {
     }
   } else {
     // Outside a runner (say, by hand against the emulator) the report goes to the log.
-    core.info(markdown);
+    for (const line of markdown.split('\n')) log(line);
   }
   // A plan that already knows apply would be refused says so where reviewers look first.
   if (report.mode === 'plan') {
-    for (const side of [report.sides.a, report.sides.b]) {
-      if (side.problem && report.verdict === 'pending') core.warning(`Apply would fail: ${side.problem.code}: ${side.problem.message} ${side.problem.advice}`);
+    for (const l of report.links) {
+      for (const s of ['a', 'b'] as const) {
+        const p = l.sides[s].problem;
+        if (p && l.sides[s].action !== 'none') core.warning(`Apply would fail (${l.link.locator.link}): ${p.code}: ${p.message} ${p.advice}`);
+      }
+      for (const w of l.warnings) core.warning(`${l.link.locator.link}: ${w.code}: ${w.message} ${w.advice}`);
     }
   }
-  const target = settings.comment === 'auto' ? pullRequestTarget(ctx) : undefined;
-  if (!target) return;
-  if (!settings.githubToken) {
-    core.warning('No github-token: the pull request comment was skipped.');
-    return;
+  await comment(config, report, runUrl, stop, deadline);
+  const fail = shouldFail(report, config.settings.failOnDrift);
+  log(finalLine(report));
+  if (fail) core.setFailed(failureMessage(report, config.settings.failOnDrift));
+  else core.notice(finalLine(report));
+}
+
+async function invalidInput(e: unknown): Promise<void> {
+  const message = e instanceof InputError ? e.message : `Reading inputs: ${errorMessage(e)}`;
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const lines = message.split('\n').map((l) => escapeText(l, 2000));
+    await core.summary.addRaw(`### ❌ Invalid input — nothing was sent to Azure\n\n${lines.join('<br>\n')}\n`, true).write();
   }
-  try {
-    const client = github.getOctokit(settings.githubToken);
-    const res = await upsertStickyComment(client, target, report.pairKey, renderComment(report, opts));
-    core.info(`Pull request comment ${res.outcome}: ${res.url}`);
-  } catch (e: unknown) {
-    core.warning(errorMessage(e));
-  }
+  core.setFailed(message);
 }
 
 export async function run(): Promise<void> {
-  let settings: Settings;
+  const started = Date.now();
+  let config: RunConfig;
   try {
-    settings = readSettings();
+    config = readConfig();
   } catch (e: unknown) {
-    const message = e instanceof InputError ? e.message : `Reading inputs: ${errorMessage(e)}`;
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      await core.summary.addRaw(`### ❌ Invalid input — nothing was sent to Azure\n\n${escapeText(message, 2000)}\n`, true).write();
-    }
-    core.setFailed(message);
+    await invalidInput(e);
     return;
   }
-  const cancel = new AbortController();
-  const onSignal = (): void => cancel.abort(new Error('The run was cancelled.'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  // One clock for both: the signal that stops waits and the deadline that keeps them from starting.
-  const deadline = Date.now() + settings.timeoutMs;
-  const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(settings.timeoutMs)]);
-
-  let report: RunReport;
-  const noOidc = oidcUnavailableMessage(process.env, github.context);
-  if (noOidc) {
-    report = unreadReport(settings, [noOidc]);
-  } else {
-    const creds = createCredentials(settings, { getIdToken: (aud) => core.getIDToken(aud), mask: core.setSecret });
-    const signInProblems = await core.group('Sign in', () => signIn(settings, creds, signal));
-    const contexts = errorContexts(settings, creds.claims);
-    const api = (s: Side) =>
-      createSideApi({
-        vnet: settings[s].vnet,
-        credential: creds[s],
-        auxiliary: settings.a.tenantId === settings.b.tenantId ? undefined : creds[other(s)],
-        armEndpoint: settings.armEndpoint,
-        armScope: settings.armScope,
-        userAgent: USER_AGENT,
-      });
-    report = signInProblems.length
-      ? unreadReport(settings, signInProblems, cancel.signal.aborted ? 'cancelled' : 'failed')
-      : await reconcile(settings, {
-          apis: { a: api('a'), b: api('b') },
-          contexts,
-          signal,
-          cancelled: () => cancel.signal.aborted,
-          sleep: (ms, s) => sleep(ms, undefined, { signal: s }),
-          now: Date.now,
-          deadline,
-          log: core.info,
-          group: core.group,
-        });
+  const settings = config.settings;
+  if (settings.githubToken) core.setSecret(settings.githubToken);
+  const stop = new Stop();
+  try {
+    // One clock for all: the signal that stops waits and the deadline that keeps them from starting.
+    const deadline = started + settings.timeoutMs;
+    const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(settings.timeoutMs)]);
+    const t: Timing = { sleep: (ms, s) => sleep(ms, undefined, { signal: s }), now: Date.now, deadline, signal, log };
+    let report: RunReport;
+    try {
+      report = config.kind === 'merge' ? mergeRun(config) : await reconcileRun(config, t, stop);
+    } catch (e: unknown) {
+      if (e instanceof InputError) {
+        await invalidInput(e);
+        return;
+      }
+      throw e;
+    }
+    await publish(config, report, stop, deadline);
+  } finally {
+    stop.dispose();
   }
-  await publish(settings, report);
-  if (shouldFail(report, settings.failOnDrift)) core.setFailed(failureMessage(report));
 }

@@ -186,6 +186,12 @@ export interface ObservedPeering extends FoundSettings {
   readonly preserved: Readonly<Record<string, unknown>>;
 }
 
+/** One role assignment's effective rights at a scope (Microsoft.Authorization/permissions). */
+export interface Permission {
+  readonly actions: readonly string[];
+  readonly notActions: readonly string[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // What the run found and did
 

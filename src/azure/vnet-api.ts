@@ -17,6 +17,7 @@ import {
   type ObservedPeering,
   type PeeringScope,
   type PeeringSettings,
+  type Permission,
   type PeeringState,
   type SubnetInfo,
   type SyncLevel,
@@ -47,12 +48,6 @@ export interface WriteOptions {
   readonly remoteTenantId: string;
   /** Called once Azure has accepted the request (the write happened, whatever the operation's end). */
   readonly onAccepted: () => void;
-}
-
-/** One role assignment's effective rights at a scope (Microsoft.Authorization/permissions). */
-export interface Permission {
-  readonly actions: readonly string[];
-  readonly notActions: readonly string[];
 }
 
 /** Everything the action does on one VNet, as one identity. */

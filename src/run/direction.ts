@@ -1,178 +1,164 @@
-// Carrying a plan out: one side at a time, in the planned order, waiting for each operation.
-// Azure's conflict and throttling answers are retried here, not in the SDK (its retries are off,
-// see azure.ts): wait as hinted, read the peering again (it may already be right), decide again,
-// write again, until the deadline.
-import type { PeeringWrite, SideApi } from '../azure/vnet-api.ts';
-import { classify, toProblem, type ErrorContext } from '../errors/errors.ts';
-import type { ObservedPeering, PeeringSettings, Problem, Side, SideAction, SideResult } from '../model.ts';
-import { arrowLabel, decideAction, isTransitional, type Plan, type SidePlan } from '../plan/link.ts';
-import { retryDelay, type Timing } from './retry.ts';
+// One write on one direction of a link, and its retries. Azure's conflict and throttling answers
+// are retried here, not in the SDK (its retries are off, see azure/vnet-api.ts): wait as hinted,
+// read the peering again (it may already be right), decide again, write again, until the deadline.
+import type { Timing } from '../clock.ts';
+import type { PeeringWrite, VnetApi } from '../azure/vnet-api.ts';
+import type { AdviceContext } from '../errors/codes.ts';
+import { classify, toProblem } from '../errors/classify.ts';
+import { decideAction, isTransitional } from '../plan/link.ts';
+import type { ObservedPeering, PeeringScope, PeeringSettings, Problem, SideAction } from '../model.ts';
+import { retryDelay } from './retry.ts';
 
-export interface ApplyDeps extends Timing {
-  readonly apis: Readonly<Record<Side, SideApi>>;
-  readonly contexts: Readonly<Record<Side, ErrorContext>>;
-  /** Each side's remote VNet ID and its current address prefixes. */
-  readonly remotes: Readonly<Record<Side, { id: string; prefixes: readonly string[] }>>;
-}
-
-export interface SideOutcome {
+export interface DirectionJob {
+  readonly kind: 'put' | 'delete';
+  /** How the log names this direction: "hub → app1 'hub-to-app1'". */
+  readonly label: string;
+  readonly api: VnetApi;
+  readonly name: string;
+  readonly remoteVnetId: string;
+  readonly remoteTenantId: string;
+  /** The remote VNet's address space now (for the sync decision). */
+  readonly remotePrefixes: readonly string[];
+  readonly desired: PeeringSettings;
+  readonly desiredScope: PeeringScope | undefined;
+  /** The action to take first (a put: create, update, sync or recreate). */
   readonly action: SideAction;
-  readonly outcome: SideResult['outcome'];
+  /** The peering as planned (undefined for the create that follows a replace's delete). */
+  readonly existing: ObservedPeering | undefined;
+  /** Writable fields the action does not manage, sent back as they are. */
+  readonly preserved: Readonly<Record<string, unknown>>;
+  /** Re-PUT a side left Initiated although its counterpart exists. */
+  readonly reconnect: boolean;
+  readonly context: AdviceContext;
+}
+
+export interface DirectionResult {
+  readonly outcome: 'done' | 'failed';
   readonly problem: Problem | undefined;
+  /** The writes Azure accepted, in order. */
+  readonly writes: readonly ('PUT' | 'DELETE')[];
 }
 
-export interface ApplyResult {
-  readonly sides: Record<Side, SideOutcome>;
-  /** Azure accepted at least one write. */
-  readonly wrote: boolean;
-}
+const isBusy = (p: ObservedPeering | undefined): boolean => p !== undefined && isTransitional(p);
 
-// Refusals that deleting and re-creating a Disconnected peering would not cure.
-const NOT_CURED_BY_RECREATE = new Set([
-  'AuthorizationFailed',
-  'LinkedAuthorizationFailed',
-  'InvalidAuthenticationToken',
-  'InvalidAuthenticationTokenTenant',
-  'ExpiredAuthenticationToken',
-  'VnetAddressSpacesOverlap',
-  'VnetAddressSpaceOverlapsWithAlreadyPeeredVnet',
-  'RemoteVnetHasNoGateways',
-  'Aborted',
-]);
+const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 
-/** The body of a PUT; `exists` says whether the peering is there to be synced. */
-function write(remoteVnetId: string, desired: PeeringSettings, existing: ObservedPeering | undefined, exists: boolean, reinitiate = false): PeeringWrite {
-  return {
-    ...desired,
-    remoteVnetId,
-    preserved: existing?.preserved ?? {},
+export async function runDirection(job: DirectionJob, t: Timing): Promise<DirectionResult> {
+  const writes: ('PUT' | 'DELETE')[] = [];
+  const opts = (kind: 'PUT' | 'DELETE') => ({ signal: t.signal, remoteTenantId: job.remoteTenantId, onAccepted: () => void writes.push(kind) });
+  const body = (exists: boolean, reinitiate = false): PeeringWrite => ({
+    ...job.desired,
+    remoteVnetId: job.remoteVnetId,
+    scope: job.desiredScope,
+    preserved: job.preserved,
     syncRemoteAddressSpace: exists,
     reinitiate,
-  };
-}
+  });
+  const failed = (e: unknown): DirectionResult => ({ outcome: 'failed', problem: toProblem(e, job.context), writes });
+  const done = (): DirectionResult => ({ outcome: 'done', problem: undefined, writes });
 
-export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResult> {
-  let wrote = false;
-  const accepted = (): void => {
-    wrote = true;
-  };
-  const sides: Record<Side, SideOutcome> = {
-    a: { action: plan.sides.a.action, outcome: 'none', problem: undefined },
-    b: { action: plan.sides.b.action, outcome: 'none', problem: undefined },
-  };
-
-  const carryOut = async (sp: SidePlan, action: SideAction, existing: ObservedPeering | undefined): Promise<void> => {
-    const api = deps.apis[sp.side];
-    const remoteId = deps.remotes[sp.side].id;
-    const opts = { signal: deps.signal, onAccepted: accepted };
-    if (action === 'none') return;
-    if (action !== 'recreate') {
-      await api.putPeering(sp.name, write(remoteId, sp.desired, existing, existing !== undefined), opts);
-      return;
-    }
+  /** A Disconnected side: re-PUT it; delete and create it only when that is what cures Azure's refusal. */
+  const recreate = async (): Promise<void> => {
     try {
-      await api.putPeering(sp.name, write(remoteId, sp.desired, existing, true, true), opts);
+      await job.api.putPeering(job.name, body(true, true), opts('PUT'));
     } catch (e: unknown) {
       const c = classify(e);
-      if (c.transient || NOT_CURED_BY_RECREATE.has(c.code)) throw e;
-      deps.log(`${arrowLabel(sp.side)}: Azure refused the re-PUT (${c.code}).`);
+      if (c.transient || !c.curedByRecreate) throw e;
+      t.log(`${job.label}: Azure refused the re-PUT (${c.code}); a fresh create cures that.`);
     }
     // Delete only what is still Disconnected: a peering repaired meanwhile is healthy and stays.
-    const now = await api.getPeering(sp.name, deps.signal);
+    const now = await job.api.getPeering(job.name, t.signal);
     if (now && now.peeringState !== 'Disconnected') return;
     if (now) {
-      deps.log(`${arrowLabel(sp.side)}: still Disconnected; deleting and creating it.`);
-      await api.deletePeering(sp.name, opts);
+      t.log(`${job.label}: still Disconnected; deleting and creating it.`);
+      await job.api.deletePeering(job.name, opts('DELETE'));
     }
-    await api.putPeering(sp.name, write(remoteId, sp.desired, existing, false), opts);
+    await job.api.putPeering(job.name, body(false), opts('PUT'));
   };
 
-  const isBusy = (p: ObservedPeering | undefined): boolean => p !== undefined && isTransitional(p);
+  const carryOut = async (action: SideAction, existing: ObservedPeering | undefined): Promise<void> => {
+    if (job.kind === 'delete') return job.api.deletePeering(job.name, opts('DELETE'));
+    if (action === 'recreate') return recreate();
+    return job.api.putPeering(job.name, body(existing !== undefined), opts('PUT'));
+  };
 
-  /**
-   * Writes one side until it is right, Azure refuses for good, or time is up. Between attempts it
-   * waits (as Azure hints), then reads the peering again and decides again: a write that seemed to
-   * fail may have landed, and an operation in progress is waited out rather than overtaken.
-   */
-  const runSide = async (sp: SidePlan): Promise<SideOutcome> => {
-    const done: SideOutcome = { action: sp.action, outcome: 'done', problem: undefined };
-    const failed = (e: unknown): SideOutcome => ({ action: sp.action, outcome: 'failed', problem: toProblem(e, deps.contexts[sp.side]) });
-    let action = sp.action;
-    let existing = sp.existing;
-    let current = true; // `existing` is what Azure said last
-    let lastRefusal: unknown; // the last transient answer, reported if time runs out
-    for (let attempt = 0; ; attempt++) {
-      let error: unknown;
-      if (!current) {
-        try {
-          existing = await deps.apis[sp.side].getPeering(sp.name, deps.signal);
-          current = true;
-        } catch (e: unknown) {
-          error = e;
-        }
-        if (current && !isBusy(existing)) {
-          const decided = decideAction(existing, sp.desired, deps.remotes[sp.side].prefixes);
-          // A reconnect is still needed while the side stays Initiated; decideAction cannot see that.
-          const stillReconnect = sp.reconnect === true && existing?.peeringState === 'Initiated';
-          if (decided.action === 'none' && !stillReconnect) return done;
-          action = stillReconnect && decided.action === 'none' ? 'update' : decided.action;
-        }
+  /** What to do now, from a fresh read; undefined when nothing is left to do. */
+  const decide = (existing: ObservedPeering | undefined): SideAction | undefined => {
+    if (job.kind === 'delete') return existing === undefined ? undefined : 'delete';
+    const d = decideAction(existing, job.desired, job.desiredScope, job.remotePrefixes);
+    // A reconnect is still needed while the side stays Initiated; decideAction cannot see that.
+    const stillReconnect = job.reconnect && existing?.peeringState === 'Initiated';
+    if (d.action === 'none') return stillReconnect ? 'update' : undefined;
+    return d.action;
+  };
+
+  const started = t.now();
+  let action: SideAction = job.action;
+  let existing = job.existing;
+  let current = true; // `existing` is what Azure said last
+  let lastRefusal: unknown; // the last transient answer, reported if time runs out
+  for (let attempt = 0; ; attempt++) {
+    let error: unknown;
+    if (!current) {
+      try {
+        existing = await job.api.getPeering(job.name, t.signal);
+        current = true;
+      } catch (e: unknown) {
+        error = e;
       }
       if (current && !isBusy(existing)) {
-        try {
-          deps.log(`${arrowLabel(sp.side)}: ${action} '${sp.name}'${attempt ? ` (attempt ${attempt + 1})` : ''}`);
-          await carryOut(sp, action, existing);
-          return done;
-        } catch (e: unknown) {
-          error = e;
-          current = false;
+        const next = decide(existing);
+        if (next === undefined) return done();
+        // Only a delete can change the kind of a peering: a put job cannot.
+        if (next === 'replace') {
+          return {
+            outcome: 'failed',
+            writes,
+            problem: { code: 'PeeringKindChanged', message: `Peering '${job.name}' is of the other kind (whole-VNet or subnet) again.`, advice: 'Someone changed it during the run; run again.' },
+          };
         }
+        action = next;
       }
-      const c = error === undefined ? undefined : classify(error);
-      if (deps.signal.aborted) return failed(lastRefusal ?? error);
-      if (c && !c.transient) return failed(error);
-      if (error !== undefined) lastRefusal = error;
-
-      const wait = retryDelay(c, attempt);
-      if (deps.now() + wait > deps.deadline) {
-        if (lastRefusal !== undefined) return failed(lastRefusal);
-        return {
-          action: sp.action,
-          outcome: 'failed',
-          problem: {
-            code: 'OperationInProgress',
-            message: `Peering '${sp.name}' stayed ${existing?.provisioningState ?? 'busy'} until the time limit.`,
-            advice: 'Another operation on this peering did not finish in time. Run again, or raise timeout-minutes.',
-          },
-        };
-      }
-      deps.log(
-        `${arrowLabel(sp.side)}: ${c ? `${c.code}, retrying` : `peering is ${existing?.provisioningState}, waiting`} in ${Math.round(wait / 1000)} s`,
-      );
+    }
+    if (current && !isBusy(existing)) {
       try {
-        await deps.sleep(wait, deps.signal);
+        t.log(`${job.label}: ${action}${attempt ? ` (attempt ${attempt + 1})` : ''}`);
+        await carryOut(action, existing);
+        return done();
       } catch (e: unknown) {
-        return failed(lastRefusal ?? e);
+        error = e;
+        current = false;
       }
-      current = false;
     }
-  };
+    const c = error === undefined ? undefined : classify(error);
+    if (t.signal.aborted) return failed(lastRefusal ?? error);
+    if (c && !c.transient) {
+      // A delete of what is gone already is done.
+      if (job.kind === 'delete' && c.statusCode === 404) return done();
+      return failed(error);
+    }
+    if (error !== undefined) lastRefusal = error;
 
-  for (const side of plan.order) {
-    let outcome: SideOutcome;
+    const wait = retryDelay(c, attempt);
+    if (t.now() + wait > t.deadline) {
+      if (lastRefusal !== undefined) return failed(lastRefusal);
+      return {
+        outcome: 'failed',
+        writes,
+        problem: {
+          code: 'OperationInProgress',
+          message: `Peering '${job.name}' stayed ${existing?.provisioningState ?? 'busy'} until the time limit.`,
+          advice: 'Another operation on this peering did not finish in time. Run again, or raise timeout-minutes.',
+        },
+      };
+    }
+    const why = c ? `${c.code}, retrying` : `peering is ${existing?.provisioningState ?? 'busy'}, waiting`;
+    t.log(`${job.label}: ${why} in ${Math.round(wait / 1000)} s (${Math.round((t.now() - started) / 1000)} s so far; gives up at ${clockTime(t.deadline)} UTC)`);
     try {
-      outcome = await runSide(plan.sides[side]);
+      await t.sleep(wait, t.signal);
     } catch (e: unknown) {
-      // runSide reports Azure's answers itself; this is for anything unforeseen.
-      outcome = { action: plan.sides[side].action, outcome: 'failed', problem: toProblem(e, deps.contexts[side]) };
+      return failed(lastRefusal ?? e);
     }
-    sides[side] = outcome;
-    if (outcome.outcome === 'failed') {
-      for (const rest of plan.order.filter((s) => sides[s].outcome === 'none' && s !== side)) {
-        sides[rest] = { action: plan.sides[rest].action, outcome: 'skipped', problem: undefined };
-      }
-      break;
-    }
+    current = false;
   }
-  return { sides, wrote };
 }

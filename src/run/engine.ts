@@ -1,290 +1,509 @@
-// One run, start to end: read both sides, plan, apply (in apply mode), read again, and turn it all
-// into the RunReport that outputs, summary and comment are made from.
-import { applyPlan, type SideOutcome } from './direction.ts';
-import type { SideApi } from '../azure/vnet-api.ts';
-import { toProblem, type ErrorContext } from '../errors/errors.ts';
-import type { Settings } from '../config/inputs.ts';
+// One run over a list of links: observe → plan → preflight → schedule → execute → verify → report.
+// Each step is a function of its own; this file only strings them together.
+import type { Timing } from '../clock.ts';
+import { identityKey } from '../azure/credentials.ts';
+import type { VnetApi } from '../azure/vnet-api.ts';
+import type { AdviceContext } from '../errors/codes.ts';
+import { toProblem } from '../errors/classify.ts';
+import { planLink, type LinkPlan } from '../plan/link.ts';
+import { permissionNeeds, preflight, transitionalPeerings, type Finding } from '../plan/preflight.ts';
+import { simulate, type WriteTask } from '../plan/schedule.ts';
 import {
   other,
   SIDES,
+  type Identity,
+  type Link,
+  type LinkResult,
+  type Mode,
   type ObservedPeering,
+  type Permission,
   type Problem,
   type RunReport,
+  type ShardSpec,
   type Side,
-  type SideObservation,
-  type SideResult,
+  type TimeEstimate,
+  type Topology,
+  type UnmanagedPeering,
   type Verdict,
+  type VnetEntry,
+  type VnetInfo,
+  type VnetRef,
 } from '../model.ts';
-import { arrowLabel, desiredSettings, isTransitional, plan, settingDiffs, type Plan } from '../plan/link.ts';
-import { pairKey, sameId } from '../azure/resource-id.ts';
-import { retryDelay, withRetries, type Timing } from './retry.ts';
-
-export interface ReconcileDeps extends Timing {
-  readonly apis: Readonly<Record<Side, SideApi>>;
-  readonly contexts: Readonly<Record<Side, ErrorContext>>;
-  /** True once the run was cancelled (SIGINT/SIGTERM), as opposed to timed out. */
-  readonly cancelled: () => boolean;
-  readonly group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
-}
+import { runDirection, type DirectionJob, type DirectionResult } from './direction.ts';
+import { execute, type ExecTask } from './executor.ts';
+import { readPermissions, readVnets } from './observe.ts';
+import { healthProblem, noOutcome, peeringAfter, plannedLink, sideResult, unreadLink, type SideOutcome } from './results.ts';
+import { retryDelay } from './retry.ts';
 
 /** Re-plans after a pass this many times at most, for effects one pass cannot reach. */
 const MAX_PASSES = 3;
+/** Seconds per operation a plan's time estimate assumes (spec/topology.md, The report). */
+export const ESTIMATE_OPERATION_SECONDS = 20;
+/** The read of what Azure holds after a cancellation has a budget of its own (SIGTERM follows in 7.5 s). */
+const CANCELLED_READ_MS = 4_000;
+const TIMED_OUT_READ_MS = 15_000;
 
-type Observed = Record<Side, SideObservation>;
+export interface EngineInput {
+  readonly topology: Topology;
+  /** The links this run carries out (a shard's, or all). */
+  readonly links: readonly Link[];
+  /** The VNets this run reads (a shard's, or all). */
+  readonly vnets: readonly VnetEntry[];
+  readonly shard: ShardSpec | undefined;
+  readonly mode: Mode;
+  readonly maxParallelWrites: number;
+  readonly timeoutMs: number;
+  /** Problems found before (sign-in): reported first. */
+  readonly problems: readonly Problem[];
+}
 
-async function observe(deps: ReconcileDeps, timing: Partial<Timing> = {}): Promise<Observed> {
-  // Reads may run together; only writes must not. Throttled or failing-over reads are retried;
-  // when one read fails for good, the others stop too (their retries would outlive the run).
-  const siblings = new AbortController();
-  const t: Timing = { ...deps, ...timing, signal: AbortSignal.any([timing.signal ?? deps.signal, siblings.signal]) };
-  const read = async (side: Side): Promise<SideObservation> => {
-    try {
-      const api = deps.apis[side];
-      const [vnet, peerings] = await Promise.all([
-        withRetries(`Reading VNet ${side.toUpperCase()}`, () => api.readVnet(t.signal), t),
-        withRetries(`Listing peerings of VNet ${side.toUpperCase()}`, () => api.listPeerings(t.signal), t),
-      ]);
-      return { vnet, peerings };
-    } catch (e: unknown) {
-      siblings.abort();
-      throw new SideReadError(side, e);
+export interface EngineDeps extends Timing {
+  /** The API of a VNet as an identity; `remote` is the identity of the tenant a write points into. */
+  readonly api: (vnet: VnetRef, identity: Identity, remote?: Identity) => VnetApi;
+  /** Identities that could not sign in: their VNets are not read. */
+  readonly signedIn: (identity: Identity) => boolean;
+  /** True once the run was cancelled (SIGINT/SIGTERM), as opposed to timed out. */
+  readonly cancelled: () => boolean;
+  readonly group: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /** What the workflow's OIDC token said, for advice. */
+  readonly claims?: { readonly subject?: string | undefined; readonly audience?: string | undefined };
+}
+
+const key = (id: string): string => id.toLowerCase();
+
+/** The run's view of Azure: what each VNet held when last read, or why it could not be read. */
+interface World {
+  readonly observed: Map<string, VnetInfo>;
+  readonly unread: Map<string, Problem>;
+}
+
+/** Where a VNet is set, for advice on reading it: its first link's words, or its alias. */
+function readContext(topology: Topology, entry: VnetEntry, claims: EngineDeps['claims']): AdviceContext {
+  for (const link of topology.links) {
+    for (const s of SIDES) {
+      if (key(link.ends[s].vnet.id) === key(entry.vnet.id)) {
+        return {
+          tenantId: entry.identity.tenantId,
+          clientId: entry.identity.clientId,
+          tenantField: link.locator.tenant[s],
+          clientField: link.locator.client[s],
+          subject: claims?.subject,
+          audience: claims?.audience,
+          vnet: { ref: entry.vnet, field: link.locator.vnet[s] },
+        };
+      }
     }
-  };
-  const [a, b] = await Promise.all([read('a'), read('b')]);
-  return { a, b };
-}
-
-/** A peering of this pair (on either VNet, pointing at the other) that an operation is still changing. */
-function busyPeering(settings: Settings, observed: Observed): ObservedPeering | undefined {
-  for (const s of SIDES) {
-    const remote = settings[other(s)].vnet.id;
-    const busy = observed[s].peerings.find((p) => sameId(p.remoteVnetId, remote) && isTransitional(p));
-    if (busy) return busy;
   }
-  return undefined;
+  return { tenantId: entry.identity.tenantId, clientId: entry.identity.clientId, tenantField: `the tenant of ${entry.alias}`, clientField: `the client of ${entry.alias}`, vnet: { ref: entry.vnet, field: `vnets.${entry.alias}` } };
 }
 
-/**
- * Waits while an operation (say, one a cancelled run left behind) is still changing a peering of
- * the pair: planning on a half-done state would misjudge it. Bounded by the deadline.
- */
-async function settle(settings: Settings, deps: ReconcileDeps, observed: Observed): Promise<Observed> {
-  let current = observed;
+/** The advice context of one direction of a link. */
+export function linkContext(link: Link, side: Side, claims: EngineDeps['claims']): AdviceContext {
+  const end = link.ends[side];
+  const far = link.ends[other(side)];
+  return {
+    tenantId: end.identity.tenantId,
+    clientId: end.identity.clientId,
+    tenantField: link.locator.tenant[side],
+    clientField: link.locator.client[side],
+    subject: claims?.subject,
+    audience: claims?.audience,
+    vnet: { ref: end.vnet, field: link.locator.vnet[side] },
+    link: {
+      side,
+      vnet: end.vnet,
+      remoteVnet: far.vnet,
+      remoteTenantId: far.identity.tenantId,
+      remoteClientId: far.identity.clientId,
+      locator: link.locator,
+      peeringNameGiven: end.givenPeeringName !== undefined,
+    },
+  };
+}
+
+/** Reads these VNets (again) into the world; a budget of its own once the run's time is up. */
+async function observe(entries: readonly VnetEntry[], input: EngineInput, deps: EngineDeps, world: World): Promise<void> {
+  const stopped = deps.signal.aborted;
+  const budget = deps.cancelled() ? CANCELLED_READ_MS : TIMED_OUT_READ_MS;
+  const t: Timing = stopped ? { ...deps, signal: AbortSignal.timeout(budget), deadline: deps.now() + budget } : deps;
+  const targets = entries
+    .filter((e) => deps.signedIn(e.identity))
+    .map((e) => ({ key: key(e.vnet.id), name: e.vnet.name, api: deps.api(e.vnet, e.identity), entry: e }));
+  for (const e of entries) {
+    if (!deps.signedIn(e.identity)) {
+      world.unread.set(key(e.vnet.id), { code: 'VnetNotRead', message: `VNet ${e.vnet.name} was not read: signing in as ${e.identity.clientId} to tenant ${e.identity.tenantId} failed (see above).`, advice: '' });
+    }
+  }
+  const results = await readVnets(targets, t);
+  for (const target of targets) {
+    const r = results.get(target.key);
+    if (r?.ok) {
+      world.observed.set(target.key, r.vnet);
+      world.unread.delete(target.key);
+    } else if (!world.observed.has(target.key)) {
+      // A re-read that fails keeps what was read before; a first read that fails is reported.
+      world.unread.set(target.key, { ...toProblem(r?.error, readContext(input.topology, target.entry, deps.claims)) });
+    }
+  }
+}
+
+/** Both VNets of a link as read, or undefined. */
+function observedPair(link: Link, world: World): Record<Side, VnetInfo> | undefined {
+  const a = world.observed.get(key(link.ends.a.vnet.id));
+  const b = world.observed.get(key(link.ends.b.vnet.id));
+  return a && b ? { a, b } : undefined;
+}
+
+/** Waits while an operation (another run's, a cancelled one's) is still changing a link's peering. */
+async function settle(links: readonly Link[], entries: ReadonlyMap<string, VnetEntry>, input: EngineInput, deps: EngineDeps, world: World): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const busy = busyPeering(settings, current);
+    const plans = links.flatMap((l) => {
+      const o = observedPair(l, world);
+      return o ? [planLink(l, o)] : [];
+    });
+    const busy = transitionalPeerings(plans);
     const wait = retryDelay(undefined, attempt);
-    if (!busy || deps.signal.aborted || deps.now() + wait > deps.deadline) return current;
-    deps.log(`'${busy.name}' is ${busy.provisioningState}: waiting ${Math.round(wait / 1000)} s for that operation to end`);
+    if (busy.length === 0 || deps.signal.aborted || deps.now() + wait > deps.deadline) return;
+    const first = busy[0];
+    deps.log(`Waiting ${Math.round(wait / 1000)} s: '${first?.name}' is ${first?.provisioningState}${busy.length > 1 ? ` (and ${busy.length - 1} more peerings)` : ''}; an operation is still changing it.`);
     try {
       await deps.sleep(wait, deps.signal);
-      current = await observe(deps);
-    } catch (e: unknown) {
-      // Cancelled or out of time while waiting: what was read stands.
-      if (deps.signal.aborted) return current;
-      throw e;
+    } catch {
+      return; // cancelled or out of time while waiting: what was read stands
+    }
+    const vnets = new Set(busy.map((p) => key(p.id.split('/virtualNetworkPeerings/')[0] ?? '')));
+    await observe([...vnets].flatMap((v) => entries.get(v) ?? []), input, deps, world);
+  }
+}
+
+/** Peerings between two VNets of the file that no link declares. */
+function unmanagedPeerings(input: EngineInput, world: World, entries: ReadonlyMap<string, VnetEntry>, inScope: ReadonlySet<string>): { vnet: string; peering: ObservedPeering; prune: boolean }[] {
+  const declared = new Set(input.topology.links.map((l) => l.key));
+  const out: { vnet: string; peering: ObservedPeering; prune: boolean }[] = [];
+  for (const [vnet, info] of world.observed) {
+    if (!inScope.has(vnet)) continue;
+    for (const p of info.peerings) {
+      const remote = key(p.remoteVnetId);
+      if (!entries.has(remote) || remote === vnet) continue;
+      if (declared.has([vnet, remote].sort().join('|'))) continue;
+      out.push({ vnet, peering: p, prune: input.topology.prune && inScope.has(remote) });
     }
   }
+  return out;
 }
 
-class SideReadError extends Error {
-  readonly side: Side;
-  readonly inner: unknown;
-  constructor(side: Side, inner: unknown) {
-    super(`reading side ${side} failed`);
-    this.side = side;
-    this.inner = inner;
-  }
+interface Planned {
+  readonly plans: LinkPlan[];
+  /** Blocking findings and warnings per plan index. */
+  readonly findings: Finding[];
 }
 
-function findByName(peerings: readonly ObservedPeering[], name: string): ObservedPeering | undefined {
-  return peerings.find((p) => p.name.toLowerCase() === name.toLowerCase());
-}
+export async function reconcile(input: EngineInput, deps: EngineDeps): Promise<RunReport> {
+  const entries = new Map(input.topology.vnets.map((e) => [key(e.vnet.id), e]));
+  const inScope = new Set(input.vnets.map((e) => key(e.vnet.id)));
+  const world: World = { observed: new Map(), unread: new Map() };
+  const entryOf = (id: string): VnetEntry | undefined => entries.get(key(id));
 
-function healthProblem(side: Side, p: ObservedPeering | undefined, sp: Plan['sides'][Side]): Problem | undefined {
-  const label = `${arrowLabel(side)} ('${sp.name}')`;
-  if (!p) {
-    return { code: 'PeeringMissing', message: `${label} does not exist.`, advice: 'See the other direction for the error that stopped the run, fix it, and run again.' };
-  }
-  if (p.provisioningState.toLowerCase() !== 'succeeded') {
-    return { code: 'ProvisioningNotSucceeded', message: `${label} is in provisioningState ${p.provisioningState}.`, advice: 'Run again; if it stays so, check the peering in the Azure portal.' };
-  }
-  if (p.peeringState !== 'Connected') {
-    return {
-      code: `Peering${p.peeringState}`,
-      message: `${label} is ${p.peeringState}.`,
-      advice: p.peeringState === 'Initiated' ? 'Its counterpart is missing; see the other direction.' : 'Run again to re-create it.',
-    };
-  }
-  if (p.syncLevel !== 'FullyInSync' && p.syncLevel !== '') {
-    return { code: 'PeeringNotInSync', message: `${label} is ${p.syncLevel}.`, advice: 'Run again to sync the address spaces.' };
-  }
-  const diffs = settingDiffs(p, sp.desired);
-  if (diffs.length) {
-    return { code: 'SettingsDiffer', message: `${label} still differs: ${diffs.join(', ')}.`, advice: 'Azure did not keep the settings asked for; run again.' };
-  }
-  return undefined;
-}
-
-function sideResult(
-  side: Side,
-  settings: Settings,
-  sp: Plan['sides'][Side],
-  observed: Observed,
-  outcome: SideOutcome,
-  problem: Problem | undefined,
-): SideResult {
-  const found = sp.conflict ? undefined : findByName(observed[side].peerings, sp.name);
-  return {
-    side,
-    vnet: settings[side].vnet,
-    remoteVnet: settings[other(side)].vnet,
-    tenantId: settings[side].tenantId,
-    addressSpace: observed[side].vnet.addressPrefixes,
-    peeringName: found?.name ?? sp.name,
-    peeringId: found?.id ?? '',
-    state: found?.peeringState ?? 'Missing',
-    syncLevel: found?.syncLevel ?? '',
-    provisioningState: found?.provisioningState ?? '',
-    settings: found,
-    desired: sp.desired,
-    action: outcome.action,
-    outcome: outcome.outcome,
-    reason: sp.reason,
-    problem: sp.conflict ?? problem,
-  };
-}
-
-/** A report for a run that could not read Azure (sign-in or read failure). */
-export function unreadReport(settings: Settings, problems: readonly Problem[], verdict: Verdict = 'failed'): RunReport {
-  const side = (s: Side): SideResult => ({
-    side: s,
-    vnet: settings[s].vnet,
-    remoteVnet: settings[other(s)].vnet,
-    tenantId: settings[s].tenantId,
-    addressSpace: [],
-    peeringName: settings[s].givenPeeringName ?? settings[s].defaultPeeringName,
-    peeringId: '',
-    state: 'Missing',
-    syncLevel: '',
-    provisioningState: '',
-    settings: undefined,
-    desired: desiredSettings(s, settings),
-    action: 'none',
-    outcome: 'skipped',
-    reason: 'not read',
-    problem: undefined,
+  await deps.group('Read the VNets', async () => {
+    await observe(input.vnets, input, deps, world);
+    if (input.mode === 'apply') await settle(input.links, entries, input, deps, world);
   });
-  return {
-    mode: settings.mode,
-    verdict,
-    changed: false,
-    sides: { a: side('a'), b: side('b') },
-    problems,
-    pairKey: pairKey(settings.a.vnet, settings.b.vnet),
-  };
-}
 
-export async function reconcile(settings: Settings, deps: ReconcileDeps): Promise<RunReport> {
-  const planFor = (observed: Observed): Plan =>
-    plan({ a: settings.a, b: settings.b, desired: settings, observed });
-  const readProblem = (e: unknown): Problem => {
-    const side = e instanceof SideReadError ? e.side : 'a';
-    const problem = toProblem(e instanceof SideReadError ? e.inner : e, deps.contexts[side]);
-    return { ...problem, message: `Reading VNet ${side.toUpperCase()}: ${problem.message}` };
+  const identityOf = (p: LinkPlan, side: Side, role: 'local' | 'remote'): string => {
+    const end = p.link.ends[side];
+    const far = p.link.ends[other(side)];
+    // The linked check on the remote VNet runs as the remote tenant's identity across tenants.
+    const crossTenant = key(end.identity.tenantId) !== key(far.identity.tenantId);
+    return identityKey(role === 'local' || !crossTenant ? end.identity : far.identity);
   };
 
-  let before: Observed;
-  try {
-    before = await deps.group('Read both sides', async () => {
-      const read = await observe(deps);
-      return settings.mode === 'apply' ? settle(settings, deps, read) : read;
+  const planAll = async (links: readonly Link[], prune: readonly { vnet: string; peering: ObservedPeering }[]): Promise<Planned> => {
+    const plans = links.flatMap((l) => {
+      const o = observedPair(l, world);
+      return o ? [planLink(l, o)] : [];
     });
-  } catch (e: unknown) {
-    return unreadReport(settings, [readProblem(e)], deps.cancelled() ? 'cancelled' : 'failed');
-  }
-  const first = planFor(before);
-  for (const s of SIDES) {
-    const sp = first.sides[s];
-    deps.log(`${arrowLabel(s)} '${sp.name}': ${sp.conflict ? `conflict: ${sp.conflict.message}` : `${sp.action} (${sp.reason})`}`);
-  }
+    const writing = plans.filter((p) => p.steps.length > 0);
+    const permissions = new Map<string, readonly Permission[] | undefined>();
+    if (writing.length > 0 || prune.length > 0) {
+      const needs = permissionNeeds({ plans: writing, identityKey: identityOf });
+      const targets = new Map<string, { key: string; name: string; api: VnetApi }>();
+      const identities = new Map<string, Identity>(input.topology.vnets.map((e) => [identityKey(e.identity), e.identity]));
+      for (const l of links) for (const s of SIDES) identities.set(identityKey(l.ends[s].identity), l.ends[s].identity);
+      for (const n of [...needs, ...prune.map((q) => ({ vnet: q.vnet, identity: identityKey(entries.get(q.vnet)?.identity ?? { tenantId: '', clientId: '' }) }))]) {
+        const e = entryOf(n.vnet);
+        const id = identities.get(n.identity);
+        if (!e || !id || !deps.signedIn(id)) continue;
+        targets.set(`${n.vnet}|${n.identity}`, { key: `${n.vnet}|${n.identity}`, name: e.vnet.name, api: deps.api(e.vnet, id) });
+      }
+      for (const [k, v] of await readPermissions([...targets.values()], deps)) permissions.set(k, v);
+    }
+    const pruned = new Set(prune.map((q) => key(q.peering.id)));
+    return { plans, findings: preflight({ plans, observed: world.observed, pruned, permissions, identityKey: identityOf }) };
+  };
 
-  const blocked = first.sides.a.conflict !== undefined || first.sides.b.conflict !== undefined;
-  const problems: Problem[] = [];
-  // Overlap is the first write's refusal to be: shown on the side that would be written first.
-  const overlapOn = (s: Side): Problem | undefined => (first.overlap && first.order[0] === s ? first.overlap : undefined);
-
-  const planned = (o: SideOutcome['outcome']): Record<Side, SideOutcome> => ({
-    a: { action: first.sides.a.action, outcome: first.sides.a.action === 'none' ? 'none' : o, problem: undefined },
-    b: { action: first.sides.b.action, outcome: first.sides.b.action === 'none' ? 'none' : o, problem: undefined },
+  const unmanaged = unmanagedPeerings(input, world, entries, inScope);
+  const pruning = unmanaged.filter((u) => u.prune);
+  const first = await deps.group('Plan', async () => {
+    const planned = await planAll(input.links, pruning);
+    for (const p of planned.plans) {
+      for (const s of SIDES) {
+        const sp = p.sides[s];
+        if (sp.conflict || sp.action !== 'none') deps.log(`${p.link.ends[s].alias} → ${p.link.ends[other(s)].alias} '${sp.name}': ${sp.conflict ? `conflict: ${sp.conflict.message}` : `${sp.action} (${sp.reason})`}`);
+      }
+    }
+    for (const f of planned.findings) deps.log(`${planned.plans[f.plan]?.link.locator.link ?? ''}: ${f.problem.code}: ${f.problem.message}`);
+    return planned;
   });
 
-  if (settings.mode === 'plan' || blocked || first.overlap) {
-    const outcomes = planned(settings.mode === 'plan' ? 'planned' : 'skipped');
-    const pending = !blocked && first.order.length > 0;
-    const verdict: Verdict =
-      settings.mode === 'plan' ? (blocked ? 'failed' : pending ? 'pending' : 'in-sync') : 'failed';
-    return {
-      mode: settings.mode,
-      verdict,
-      changed: settings.mode === 'plan' && pending,
-      sides: {
-        a: sideResult('a', settings, first.sides.a, before, outcomes.a, overlapOn('a')),
-        b: sideResult('b', settings, first.sides.b, before, outcomes.b, overlapOn('b')),
-      },
-      problems,
-      pairKey: pairKey(settings.a.vnet, settings.b.vnet),
-    };
+  // Links that must not be written: a conflict, or a preflight finding (in apply mode a missing
+  // permission blocks too; in plan mode it is a warning).
+  const blockingFindings = first.findings.filter((f) => f.refusal || input.mode === 'apply');
+  const blockedLinks = new Set(blockingFindings.map((f) => first.plans[f.plan]?.link.key ?? ''));
+  for (const p of first.plans) if (p.sides.a.conflict || p.sides.b.conflict) blockedLinks.add(p.link.key);
+
+  const estimate = timeEstimate(first.plans.filter((p) => !blockedLinks.has(p.link.key)), pruning.length, input);
+  if (estimate && input.mode === 'apply') {
+    deps.log(`These ${estimate.writes} writes need about ${Math.ceil(estimate.seconds / 60)} minutes at ${estimate.operationSeconds} s an operation; timeout-minutes allows ${Math.round(estimate.limitSeconds / 60)}.`);
   }
 
-  // Apply: the first pass carries the plan out; later passes catch what only shows afterwards.
-  const outcomes = planned('none');
+  // ---- plan mode: report what apply would do -------------------------------------------------
+  if (input.mode === 'plan') {
+    const links = input.links.map((l): LinkResult => {
+      const p = first.plans.find((x) => x.link === l);
+      const o = observedPair(l, world);
+      if (!p || !o) return unreadLink(l, unreadProblems(l, world));
+      const mine = first.findings.filter((f) => first.plans[f.plan] === p);
+      const blockers: Record<Side, Problem | undefined> = { a: mine.find((f) => f.refusal && f.side === 'a')?.problem, b: mine.find((f) => f.refusal && f.side === 'b')?.problem };
+      return plannedLink(p, o, blockers, mine.filter((f) => !f.refusal).map((f) => f.problem));
+    });
+    const un = unmanaged.map((u): UnmanagedPeering => unmanagedResult(u, u.prune ? 'planned' : 'none', undefined));
+    const blocked = links.some((l) => SIDES.some((s) => l.sides[s].problem !== undefined || (l.sides[s].outcome === 'skipped' && l.sides[s].action === 'none')));
+    const pending = links.some((l) => SIDES.some((s) => l.sides[s].action !== 'none')) || un.some((u) => u.action === 'delete');
+    const verdict: Verdict = deps.cancelled() ? 'cancelled' : blocked || input.problems.length > 0 ? 'failed' : pending ? 'pending' : 'in-sync';
+    return report(input, verdict, pending, links, un, estimate);
+  }
+
+  // ---- apply mode: passes of schedule → execute → read again -----------------------------------
+  const outcomes = new Map<string, Record<Side, SideOutcome>>();
+  const failedLinks = new Set<string>(blockedLinks);
+  for (const p of first.plans) outcomes.set(p.link.key, { a: noOutcome(p.sides.a.action), b: noOutcome(p.sides.b.action) });
+  const firstPlans = new Map(first.plans.map((p) => [p.link.key, p]));
+  const pruneResults = new Map<string, DirectionResult | undefined>();
   let wrote = false;
-  let after = before;
-  let current = first;
-  for (let pass = 0; pass < MAX_PASSES && current.order.length > 0; pass++) {
-    const remotes = {
-      a: { id: settings.b.vnet.id, prefixes: after.b.vnet.addressPrefixes },
-      b: { id: settings.a.vnet.id, prefixes: after.a.vnet.addressPrefixes },
-    };
-    const result = await deps.group(`Apply (pass ${pass + 1})`, () => applyPlan(current, { ...deps, remotes }));
-    wrote ||= result.wrote;
-    for (const s of SIDES) {
-      const r = result.sides[s];
+  let plans = first.plans.filter((p) => !blockedLinks.has(p.link.key));
+  let pruneNow = pruning;
+
+  for (let pass = 0; pass < MAX_PASSES && (plans.some((p) => p.steps.length > 0) || pruneNow.length > 0); pass++) {
+    const prefixesOf = (id: string): readonly string[] => world.observed.get(key(id))?.addressPrefixes ?? [];
+    const { tasks, owners } = buildTasks(plans, pruneNow, deps, entryOf, prefixesOf);
+    const results = await deps.group(`Write (pass ${pass + 1}: ${tasks.length} write${tasks.length === 1 ? '' : 's'})`, () => execute(tasks, input.maxParallelWrites, deps.signal));
+    const touched = new Set<string>();
+    for (const task of tasks) {
+      touched.add(task.vnet);
+      touched.add(task.remote);
+      const owner = owners.get(task.id);
+      const r = results.get(task.id);
+      if (r && r.writes.length > 0) wrote = true;
+      if (!owner) continue;
+      if (owner.kind === 'prune') {
+        pruneResults.set(owner.peeringId, r);
+        continue;
+      }
+      const o = outcomes.get(owner.link.key);
+      if (!o) continue;
+      const before = o[owner.side];
+      const outcome = r === undefined ? (before.outcome === 'done' ? 'done' : 'skipped') : r.outcome;
       // The first action taken on a side is the one reported; the latest outcome stands.
-      if (r.outcome !== 'none') outcomes[s] = outcomes[s].outcome === 'none' ? r : { ...r, action: outcomes[s].action };
+      o[owner.side] = {
+        action: before.outcome === 'none' ? owner.action : before.action,
+        outcome: outcome === 'skipped' && before.outcome === 'failed' ? 'failed' : outcome,
+        problem: r?.problem ?? (outcome === 'failed' ? before.problem : undefined),
+        writes: [...before.writes, ...(r?.writes ?? [])],
+      };
+      if (outcome === 'failed' || outcome === 'skipped') failedLinks.add(owner.link.key);
     }
-    try {
-      // Even when time is up or the run was cancelled, report what Azure now holds: a short read
-      // with a budget of its own (a cancelled job has about 7 s before GitHub sends SIGTERM).
-      const budget = deps.cancelled() ? 5_000 : 30_000;
-      const own = deps.signal.aborted ? { signal: AbortSignal.timeout(budget), deadline: deps.now() + budget } : {};
-      after = await deps.group('Read both sides again', () => observe(deps, own));
-    } catch (e: unknown) {
-      problems.push(readProblem(e));
-      break;
-    }
-    if (SIDES.some((s) => result.sides[s].outcome === 'failed') || deps.signal.aborted) break;
-    current = planFor(after);
+    await deps.group('Read the written VNets again', () => observe([...touched].flatMap((v) => entries.get(v) ?? []), input, deps, world));
+    if (deps.signal.aborted) break;
+    plans = plans.filter((p) => !failedLinks.has(p.link.key)).flatMap((p) => {
+      const o = observedPair(p.link, world);
+      return o ? [planLink(p.link, o)] : [];
+    });
+    pruneNow = [];
   }
 
-  const final = (s: Side): { result: SideResult; healthy: boolean } => {
-    const sp = first.sides[s];
-    const o = outcomes[s];
-    const health = healthProblem(s, findByName(after[s].peerings, sp.name), sp);
-    // A skipped side is unhealthy because of the other side's failure, which is reported there.
-    const problem = o.problem ?? (o.outcome === 'skipped' ? undefined : health);
-    return { result: sideResult(s, settings, sp, after, o, problem), healthy: health === undefined };
-  };
-  const a = final('a');
-  const b = final('b');
-  const healthy = a.healthy && b.healthy && problems.length === 0;
+  // ---- verify: wait out operations still running (another run's), then judge --------------------
+  if (!deps.signal.aborted) await settle(input.links.filter((l) => !blockedLinks.has(l.key)), entries, input, deps, world);
+
+  const links = input.links.map((l): LinkResult => {
+    const planned = firstPlans.get(l.key);
+    const o = observedPair(l, world);
+    if (!planned || !o) return unreadLink(l, unreadProblems(l, world));
+    const mine = first.findings.filter((f) => first.plans[f.plan] === planned);
+    const latest = planLink(l, o);
+    const out = outcomes.get(l.key) ?? { a: noOutcome(planned.sides.a.action), b: noOutcome(planned.sides.b.action) };
+    const blocked = blockedLinks.has(l.key);
+    const sides = SIDES.map((s) => {
+      const sp = planned.sides[s];
+      const found = peeringAfter(l, latest.sides[s], o[s], s);
+      const health = healthProblem(l, s, found, latest.sides[s]);
+      const finding = mine.find((f) => f.side === s)?.problem;
+      let so = out[s];
+      if (blocked && so.outcome === 'none' && sp.action !== 'none') so = { ...so, outcome: 'skipped' };
+      // A skipped side is unhealthy because of what the other side (or the preflight) reports.
+      const problem = so.problem ?? finding ?? (so.outcome === 'skipped' ? undefined : health);
+      return { side: sideResult(l, s, { ...sp, name: latest.sides[s].conflict ? sp.name : latest.sides[s].name }, o[s], so, problem), healthy: health === undefined && !sp.conflict };
+    });
+    const [a, b] = sides;
+    if (!a || !b) return unreadLink(l, unreadProblems(l, world));
+    return { link: l, sides: { a: a.side, b: b.side }, healthy: a.healthy && b.healthy, warnings: [] };
+  });
+
+  const un = unmanaged.map((u): UnmanagedPeering => {
+    if (!u.prune) return unmanagedResult(u, 'none', undefined);
+    const r = pruneResults.get(key(u.peering.id));
+    const gone = !world.observed.get(u.vnet)?.peerings.some((p) => key(p.id) === key(u.peering.id));
+    return unmanagedResult(u, r === undefined ? (gone ? 'done' : 'skipped') : gone ? 'done' : 'failed', r?.problem, gone);
+  });
+  const healthy = links.every((l) => l.healthy) && un.every((u) => u.action === 'none' || u.outcome === 'done') && input.problems.length === 0;
   const verdict: Verdict = deps.cancelled() ? 'cancelled' : !healthy ? 'failed' : wrote ? 'repaired' : 'in-sync';
-  return {
-    mode: 'apply',
-    verdict,
-    changed: wrote,
-    sides: { a: a.result, b: b.result },
-    problems,
-    pairKey: pairKey(settings.a.vnet, settings.b.vnet),
+  return report(input, verdict, wrote, links, un, estimate);
+}
+
+function unreadProblems(link: Link, world: World): Record<Side, Problem | undefined> {
+  const p = (s: Side): Problem | undefined => {
+    const u = world.unread.get(key(link.ends[s].vnet.id));
+    // A sign-in failure is reported once, for the run; the sides just say they were not read.
+    return u?.code === 'VnetNotRead' ? undefined : u;
   };
+  return { a: p('a'), b: p('b') };
+}
+
+function unmanagedResult(u: { vnet: string; peering: ObservedPeering; prune: boolean }, outcome: UnmanagedPeering['outcome'], problem: Problem | undefined, gone = false): UnmanagedPeering {
+  return {
+    vnet: u.peering.id.split('/virtualNetworkPeerings/')[0] ?? u.vnet,
+    remoteVnet: u.peering.remoteVnetId,
+    peeringName: u.peering.name,
+    peeringId: u.peering.id,
+    state: gone ? 'Missing' : u.peering.peeringState,
+    action: u.prune ? 'delete' : 'none',
+    outcome,
+    problem,
+  };
+}
+
+type Owner =
+  | { readonly kind: 'link'; readonly link: Link; readonly side: Side; readonly action: LinkPlan['sides'][Side]['action'] }
+  | { readonly kind: 'prune'; readonly peeringId: string };
+
+/** The writes of a pass: each plan's steps (their order kept through `after`) and the prune deletes. */
+function buildTasks(
+  plans: readonly LinkPlan[],
+  prune: readonly { vnet: string; peering: ObservedPeering }[],
+  deps: EngineDeps,
+  entryOf: (id: string) => VnetEntry | undefined,
+  prefixesOf: (vnetId: string) => readonly string[],
+): { tasks: ExecTask[]; owners: Map<number, Owner> } {
+  const tasks: ExecTask[] = [];
+  const owners = new Map<number, Owner>();
+  for (const p of plans) {
+    const ids: number[] = [];
+    p.steps.forEach((step, i) => {
+      const id = tasks.length;
+      ids[i] = id;
+      const s = step.side;
+      const sp = p.sides[s];
+      const end = p.link.ends[s];
+      const far = p.link.ends[other(s)];
+      const isReplacePut = step.kind === 'put' && sp.action === 'replace';
+      const job: DirectionJob = {
+        kind: step.kind,
+        label: `${end.alias} → ${far.alias} '${sp.name}'`,
+        api: deps.api(end.vnet, end.identity, far.identity),
+        name: sp.name,
+        remoteVnetId: far.vnet.id,
+        remoteTenantId: far.identity.tenantId,
+        remotePrefixes: prefixesOf(far.vnet.id),
+        desired: sp.desired,
+        desiredScope: sp.desiredScope,
+        action: step.kind === 'delete' ? 'delete' : isReplacePut ? 'create' : sp.action,
+        existing: isReplacePut ? undefined : sp.existing,
+        preserved: sp.existing?.preserved ?? {},
+        reconnect: sp.reconnect === true,
+        context: linkContext(p.link, s, deps.claims),
+      };
+      tasks.push({
+        id,
+        vnet: key(end.vnet.id),
+        remote: key(far.vnet.id),
+        after: step.after.map((j) => ids[j] ?? -1),
+        run: () => runDirection(job, deps),
+      });
+      owners.set(id, { kind: 'link', link: p.link, side: s, action: sp.action });
+    });
+  }
+  for (const q of prune) {
+    const local = entryOf(q.vnet);
+    const remote = entryOf(q.peering.remoteVnetId);
+    if (!local || !remote) continue;
+    const id = tasks.length;
+    const job: DirectionJob = {
+      kind: 'delete',
+      label: `${local.alias} → ${remote.alias} '${q.peering.name}' (prune)`,
+      api: deps.api(local.vnet, local.identity, remote.identity),
+      name: q.peering.name,
+      remoteVnetId: remote.vnet.id,
+      remoteTenantId: remote.identity.tenantId,
+      remotePrefixes: [],
+      desired: { allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false },
+      desiredScope: undefined,
+      action: 'delete',
+      existing: q.peering,
+      preserved: {},
+      reconnect: false,
+      context: { tenantId: local.identity.tenantId, clientId: local.identity.clientId, tenantField: `the tenant of ${local.alias}`, clientField: `the client of ${local.alias}`, vnet: { ref: local.vnet, field: `vnets.${local.alias}` } },
+    };
+    tasks.push({ id, vnet: key(local.vnet.id), remote: key(remote.vnet.id), after: [], run: () => runDirection(job, deps) });
+    owners.set(id, { kind: 'prune', peeringId: key(q.peering.id) });
+  }
+  return { tasks, owners };
+}
+
+/** Plan: the writes would take longer than timeout-minutes (at 20 s an operation, as the busy rules allow). */
+function timeEstimate(plans: readonly LinkPlan[], prunes: number, input: EngineInput): TimeEstimate | undefined {
+  const tasks: WriteTask[] = [];
+  for (const p of plans) {
+    const ids: number[] = [];
+    p.steps.forEach((step, i) => {
+      ids[i] = tasks.length;
+      tasks.push({ id: tasks.length, vnet: key(p.link.ends[step.side].vnet.id), remote: key(p.link.ends[other(step.side)].vnet.id), after: step.after.map((j) => ids[j] ?? -1) });
+    });
+  }
+  const writes = tasks.length + prunes;
+  if (writes === 0) return undefined;
+  const seconds = (simulate(tasks, input.maxParallelWrites).rounds + (prunes > 0 ? 1 : 0)) * ESTIMATE_OPERATION_SECONDS;
+  const limitSeconds = input.timeoutMs / 1000;
+  return seconds > limitSeconds ? { writes, seconds, operationSeconds: ESTIMATE_OPERATION_SECONDS, limitSeconds } : undefined;
+}
+
+function report(input: EngineInput, verdict: Verdict, changed: boolean, links: LinkResult[], unmanaged: UnmanagedPeering[], estimate: TimeEstimate | undefined): RunReport {
+  return {
+    mode: input.mode,
+    verdict,
+    changed,
+    links,
+    unmanaged,
+    problems: input.problems,
+    source: input.topology.source,
+    shard: input.shard,
+    tenants: input.topology.tenants,
+    vnets: input.topology.vnets,
+    estimate,
+  };
+}
+
+
+/** A run that could not read Azure at all (no OIDC token, every sign-in failed, cancelled first). */
+export function unreadRun(input: EngineInput, verdict: Verdict = 'failed'): RunReport {
+  const none = { a: undefined, b: undefined };
+  return report(input, verdict, false, input.links.map((l) => unreadLink(l, none)), [], undefined);
 }

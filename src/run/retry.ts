@@ -1,25 +1,17 @@
 // Waiting between attempts, shared by reads and writes. Timing is injected so tests run at once.
-import { classify, type ClassifiedError } from '../errors/errors.ts';
+import type { Timing } from '../clock.ts';
+import { classify, type ClassifiedError } from '../errors/classify.ts';
 
 const MIN_WAIT_MS = 1_000;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 30_000;
-
-export interface Timing {
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  readonly now: () => number;
-  /** Epoch milliseconds after which no new wait starts. */
-  readonly deadline: number;
-  readonly signal: AbortSignal;
-  readonly log: (message: string) => void;
-}
 
 /**
  * How long to wait before attempt `attempt + 1`. Azure's hint is honoured as given (the deadline
  * bounds it), but never below a second, so a run of 'Retry-After: 0' answers cannot spin; without
  * a hint, back off exponentially.
  */
-export function retryDelay(c: ClassifiedError | undefined, attempt: number): number {
+export function retryDelay(c: Pick<ClassifiedError, 'retryAfterMs'> | undefined, attempt: number): number {
   if (c?.retryAfterMs !== undefined) return Math.max(c.retryAfterMs, MIN_WAIT_MS);
   return Math.min(BASE_BACKOFF_MS * 2 ** Math.min(attempt, 4), MAX_BACKOFF_MS);
 }
@@ -41,4 +33,19 @@ export async function withRetries<T>(what: string, fn: () => Promise<T>, t: Timi
       }
     }
   }
+}
+
+/** Runs `fn` over `items`, at most `limit` at once; results in the items' order. */
+export async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i];
+      if (item !== undefined) results[i] = await fn(item, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

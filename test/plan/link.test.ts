@@ -1,20 +1,12 @@
-// The planner is pure: observed state + inputs in, one action per side and an order of writes out.
+// The planner is pure: observed state + the link in, one action per direction and its writes out.
 import { describe, expect, it } from 'vitest';
-import type { GatewayTransit, ObservedPeering, PeeringSettings, Side, SideAction, VnetRef } from '../../src/model.ts';
-import { decideAction, desiredSettings, plan, writeOrder, type DesiredPeering, type Plan, type SidePlan } from '../../src/plan/link.ts';
-import { parseVnetId } from '../../src/azure/resource-id.ts';
-import { A_NAME, B_NAME, DEFAULT_SETTINGS, HUB, OTHER, SPOKE } from '../support/fake-azure.ts';
-
-function ref(id: string): VnetRef {
-  const r = parseVnetId(id);
-  if ('error' in r) throw new Error(r.error);
-  return r;
-}
-const hub = ref(HUB);
-const spoke = ref(SPOKE);
+import type { GatewayTransit, Link, ObservedPeering, PeeringScope, PeeringSettings, Side, SideAction, VnetInfo } from '../../src/model.ts';
+import { decideAction, desiredSettings, planLink, writeOrder, type LinkPlan, type SidePlan } from '../../src/plan/link.ts';
+import { A_NAME, B_NAME, DEFAULT_SETTINGS, HUB, OTHER, pairConfig, SPOKE } from '../support/fake-azure.ts';
 
 const HUB_SPACE = ['10.0.0.0/16'];
 const SPOKE_SPACE = ['10.1.0.0/16', '10.3.0.0/16'];
+const WHOLE: PeeringScope = { complete: true, localSubnets: [], remoteSubnets: [], ipv6Only: false };
 
 /** A healthy, Connected peering from `vnet` to `remote`, with overrides. */
 function peering(vnet: string, name: string, remote: string, over: Partial<ObservedPeering> = {}): ObservedPeering {
@@ -29,30 +21,40 @@ function peering(vnet: string, name: string, remote: string, over: Partial<Obser
     ...DEFAULT_SETTINGS,
     remoteAddressSpace: space,
     remoteVirtualNetworkAddressSpace: space,
+    scope: WHOLE,
     preserved: {},
     ...over,
   };
 }
 
+export function vnetInfo(id: string, addressPrefixes: readonly string[], peerings: readonly ObservedPeering[]): VnetInfo {
+  return { id, name: id.split('/').pop() ?? id, location: 'westeurope', addressPrefixes, subnets: [], hasGateway: false, provisioningState: 'Succeeded', peerings };
+}
+
 interface Case {
   readonly a?: readonly ObservedPeering[];
   readonly b?: readonly ObservedPeering[];
-  readonly names?: { readonly a?: string; readonly b?: string };
-  readonly desired?: Partial<DesiredPeering>;
+  /** Pair inputs (peering-name-a, gateway-transit, ensure, subnets-a ...). */
+  readonly inputs?: Readonly<Record<string, string>>;
   readonly spaces?: { readonly a?: readonly string[]; readonly b?: readonly string[] };
 }
 
-function planOf(c: Case): Plan {
-  return plan({
-    a: { vnet: hub, givenPeeringName: c.names?.a, defaultPeeringName: A_NAME },
-    b: { vnet: spoke, givenPeeringName: c.names?.b, defaultPeeringName: B_NAME },
-    desired: { allowVirtualNetworkAccess: true, allowForwardedTraffic: false, gatewayTransit: 'none', ...c.desired },
-    observed: {
-      a: { vnet: { id: HUB, name: 'hub', location: 'westeurope', addressPrefixes: c.spaces?.a ?? HUB_SPACE }, peerings: c.a ?? [] },
-      b: { vnet: { id: SPOKE, name: 'spoke', location: 'westeurope', addressPrefixes: c.spaces?.b ?? SPOKE_SPACE }, peerings: c.b ?? [] },
-    },
+/** The pair inputs' one link, read through the real input module. */
+export function pairLink(inputs: Readonly<Record<string, string>> = {}): Link {
+  const link = pairConfig(inputs).topology.links[0];
+  if (!link) throw new Error('no link');
+  return link;
+}
+
+function planOf(c: Case): LinkPlan {
+  return planLink(pairLink(c.inputs), {
+    a: vnetInfo(HUB, c.spaces?.a ?? HUB_SPACE, c.a ?? []),
+    b: vnetInfo(SPOKE, c.spaces?.b ?? SPOKE_SPACE, c.b ?? []),
   });
 }
+
+/** The sides written by PUT, in order. */
+const order = (p: LinkPlan): Side[] => p.steps.filter((s) => s.kind === 'put').map((s) => s.side);
 
 const healthyA = (over: Partial<ObservedPeering> = {}): ObservedPeering => peering(HUB, A_NAME, SPOKE, over);
 const healthyB = (over: Partial<ObservedPeering> = {}): ObservedPeering => peering(SPOKE, B_NAME, HUB, over);
@@ -89,28 +91,28 @@ describe('decideAction: the decision table (first match wins)', () => {
   ];
 
   it.each(cases)('%s → %s', (_what, existing, action) => {
-    expect(decideAction(existing, want, SPOKE_SPACE).action).toBe(action);
+    expect(decideAction(existing, want, undefined, SPOKE_SPACE).action).toBe(action);
   });
 
   it('compares with the remote VNet as read when Azure gave no remoteVirtualNetworkAddressSpace', () => {
     const p = healthyA({ remoteVirtualNetworkAddressSpace: undefined });
-    expect(decideAction(p, want, SPOKE_SPACE).action).toBe('none');
-    expect(decideAction(p, want, ['10.1.0.0/16', '10.3.0.0/16', '10.4.0.0/16']).action).toBe('sync');
+    expect(decideAction(p, want, undefined, SPOKE_SPACE).action).toBe('none');
+    expect(decideAction(p, want, undefined, ['10.1.0.0/16', '10.3.0.0/16', '10.4.0.0/16']).action).toBe('sync');
   });
 
   it('prefers the peering’s own remoteVirtualNetworkAddressSpace over the VNet read', () => {
     const p = healthyA({ remoteAddressSpace: ['10.9.0.0/16'], remoteVirtualNetworkAddressSpace: ['10.9.0.0/16'] });
-    expect(decideAction(p, want, SPOKE_SPACE).action).toBe('none');
+    expect(decideAction(p, want, undefined, SPOKE_SPACE).action).toBe('none');
   });
 
   it('gives reasons a person can read', () => {
-    expect(decideAction(undefined, want, SPOKE_SPACE).reason).toBe('missing');
-    expect(decideAction(healthyA({ allowForwardedTraffic: true }), want, SPOKE_SPACE).reason).toBe('allowForwardedTraffic: true → false');
-    expect(decideAction(healthyA({ provisioningState: 'Failed', useRemoteGateways: true }), want, SPOKE_SPACE).reason).toBe(
+    expect(decideAction(undefined, want, undefined, SPOKE_SPACE).reason).toBe('missing');
+    expect(decideAction(healthyA({ allowForwardedTraffic: true }), want, undefined, SPOKE_SPACE).reason).toBe('allowForwardedTraffic: true → false');
+    expect(decideAction(healthyA({ provisioningState: 'Failed', useRemoteGateways: true }), want, undefined, SPOKE_SPACE).reason).toBe(
       'provisioningState is Failed; useRemoteGateways: true → false',
     );
-    expect(decideAction(healthyA(), want, SPOKE_SPACE).reason).toBe('healthy');
-    expect(decideAction(healthyA({ peeringState: 'Disconnected' }), want, SPOKE_SPACE).reason).toMatch(/^Disconnected/);
+    expect(decideAction(healthyA(), want, undefined, SPOKE_SPACE).reason).toBe('healthy');
+    expect(decideAction(healthyA({ peeringState: 'Disconnected' }), want, undefined, SPOKE_SPACE).reason).toMatch(/^Disconnected/);
   });
 });
 
@@ -123,17 +125,17 @@ describe('desired settings per side', () => {
   ])('gateway-transit %s', (gatewayTransit, a, b) => {
     expect(desiredSettings('a', { ...base, gatewayTransit })).toEqual(a);
     expect(desiredSettings('b', { ...base, gatewayTransit })).toEqual(b);
-    const p = planOf({ desired: { ...base, gatewayTransit } });
+    const p = planOf({ inputs: { 'allow-virtual-network-access': 'false', 'allow-forwarded-traffic': 'true', 'gateway-transit': gatewayTransit } });
     expect(p.sides.a.desired).toEqual(a);
     expect(p.sides.b.desired).toEqual(b);
   });
 
   it('an existing pair without transit needs updating on both sides when transit is asked for', () => {
-    const p = planOf({ a: [healthyA()], b: [healthyB()], desired: { gatewayTransit: 'a' } });
+    const p = planOf({ a: [healthyA()], b: [healthyB()], inputs: { 'gateway-transit': 'a' } });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['update', 'update']);
     expect(p.sides.a.reason).toBe('allowGatewayTransit: false → true');
     expect(p.sides.b.reason).toBe('useRemoteGateways: false → true');
-    expect(p.order).toEqual(['a', 'b']);
+    expect(order(p)).toEqual(['a', 'b']);
   });
 });
 
@@ -143,6 +145,7 @@ describe('writeOrder', () => {
     name: side,
     existing: undefined,
     desired: DEFAULT_SETTINGS,
+    desiredScope: undefined,
     action,
     reason: '',
     conflict: undefined,
@@ -171,33 +174,32 @@ describe('plan: both sides', () => {
     const p = planOf({});
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['create', 'create']);
     expect([p.sides.a.name, p.sides.b.name]).toEqual([A_NAME, B_NAME]);
-    expect(p.order).toEqual(['a', 'b']);
-    expect(p.overlap).toBeUndefined();
+    expect(order(p)).toEqual(['a', 'b']);
   });
 
   it('healthy pair: nothing to do', () => {
     const p = planOf({ a: [healthyA()], b: [healthyB()] });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['none', 'none']);
-    expect(p.order).toEqual([]);
+    expect(order(p)).toEqual([]);
     expect(p.sides.a.existing?.name).toBe(A_NAME);
   });
 
   it('B deleted: A is Disconnected and goes first, then B is created', () => {
     const p = planOf({ a: [healthyA({ peeringState: 'Disconnected', syncLevel: 'RemoteNotInSync' })] });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['recreate', 'create']);
-    expect(p.order).toEqual(['a', 'b']);
+    expect(order(p)).toEqual(['a', 'b']);
   });
 
   it('A deleted: B is Disconnected and goes first, even with transit on A', () => {
-    const p = planOf({ b: [healthyB({ peeringState: 'Disconnected', useRemoteGateways: true })], desired: { gatewayTransit: 'a' } });
+    const p = planOf({ b: [healthyB({ peeringState: 'Disconnected', useRemoteGateways: true })], inputs: { 'gateway-transit': 'a' } });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['create', 'recreate']);
-    expect(p.order).toEqual(['b', 'a']);
+    expect(order(p)).toEqual(['b', 'a']);
   });
 
   it('B alone exists (Initiated): only A is created', () => {
     const p = planOf({ b: [healthyB({ peeringState: 'Initiated', syncLevel: 'RemoteNotInSync' })] });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['create', 'none']);
-    expect(p.order).toEqual(['a']);
+    expect(order(p)).toEqual(['a']);
   });
 
   it('VNet B’s space changed: A→B syncs, B→A (RemoteNotInSync) needs nothing', () => {
@@ -206,7 +208,7 @@ describe('plan: both sides', () => {
       b: [healthyB({ syncLevel: 'RemoteNotInSync' })],
     });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['sync', 'none']);
-    expect(p.order).toEqual(['a']);
+    expect(order(p)).toEqual(['a']);
   });
 
   it('both spaces changed: each side syncs', () => {
@@ -215,13 +217,13 @@ describe('plan: both sides', () => {
       b: [healthyB({ remoteAddressSpace: ['10.0.0.0/24'], syncLevel: 'LocalAndRemoteNotInSync' })],
     });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['sync', 'sync']);
-    expect(p.order).toEqual(['a', 'b']);
+    expect(order(p)).toEqual(['a', 'b']);
   });
 
   it('B’s provisioning Failed: update B only', () => {
     const p = planOf({ a: [healthyA()], b: [healthyB({ provisioningState: 'Failed' })] });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['none', 'update']);
-    expect(p.order).toEqual(['b']);
+    expect(order(p)).toEqual(['b']);
   });
 });
 
@@ -240,7 +242,7 @@ describe('plan: finding the peering, adopting it, and conflicts', () => {
   it('adopts and repairs: a drifted peering under another name is updated under its own name', () => {
     const p = planOf({ a: [peering(HUB, 'legacy-link', SPOKE, { allowForwardedTraffic: true })], b: [healthyB()] });
     expect(p.sides.a).toMatchObject({ name: 'legacy-link', action: 'update' });
-    expect(p.order).toEqual(['a']);
+    expect(order(p)).toEqual(['a']);
   });
 
   it('adoption wins over a default name taken by a peering to another VNet', () => {
@@ -250,25 +252,24 @@ describe('plan: finding the peering, adopting it, and conflicts', () => {
   });
 
   it('matches a given name in any case', () => {
-    const p = planOf({ a: [healthyA()], b: [healthyB()], names: { a: A_NAME.toUpperCase() } });
+    const p = planOf({ a: [healthyA()], b: [healthyB()], inputs: { 'peering-name-a': A_NAME.toUpperCase() } });
     expect(p.sides.a.existing?.name).toBe(A_NAME);
     expect(p.sides.a.action).toBe('none');
   });
 
   it('uses a given name for a new peering', () => {
-    const p = planOf({ names: { a: 'custom-a', b: 'custom-b' } });
+    const p = planOf({ inputs: { 'peering-name-a': 'custom-a', 'peering-name-b': 'custom-b' } });
     expect([p.sides.a.name, p.sides.b.name]).toEqual(['custom-a', 'custom-b']);
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['create', 'create']);
   });
 
   /** What every conflict must look like: nothing written anywhere, that side none. */
-  function expectBlocked(p: Plan, side: Side, code: string): void {
+  function expectBlocked(p: LinkPlan, side: Side, code: string): void {
     const conflicted = p.sides[side];
     expect(conflicted.action).toBe('none');
     expect(conflicted.existing).toBeUndefined();
     expect(conflicted.conflict?.code).toBe(code);
-    expect(p.order).toEqual([]);
-    expect(p.overlap).toBeUndefined();
+    expect(p.steps).toEqual([]);
   }
 
   it('default name taken by a peering to another VNet: conflict, with the fix', () => {
@@ -289,14 +290,14 @@ describe('plan: finding the peering, adopting it, and conflicts', () => {
   });
 
   it('a given name that points at another VNet: conflict', () => {
-    const p = planOf({ a: [toOther('mine')], names: { a: 'mine' } });
+    const p = planOf({ a: [toOther('mine')], inputs: { 'peering-name-a': 'mine' } });
     expectBlocked(p, 'a', 'PeeringNameConflict');
     expect(p.sides.a.name).toBe('mine');
     expect(p.sides.a.conflict?.message).toContain(OTHER);
   });
 
   it('a given name while another peering already points at the remote VNet: conflict naming that peering', () => {
-    const p = planOf({ a: [peering(HUB, 'legacy-link', SPOKE)], b: [healthyB()], names: { a: 'new-name' } });
+    const p = planOf({ a: [peering(HUB, 'legacy-link', SPOKE)], b: [healthyB()], inputs: { 'peering-name-a': 'new-name' } });
     expectBlocked(p, 'a', 'PeeringTargetConflict');
     expect(p.sides.a.name).toBe('new-name');
     expect(p.sides.a.conflict?.message).toContain('legacy-link');
@@ -307,40 +308,6 @@ describe('plan: finding the peering, adopting it, and conflicts', () => {
     const p = planOf({ a: [toOther(A_NAME)], b: [healthyB({ peeringState: 'Disconnected' })] });
     expectBlocked(p, 'a', 'PeeringNameConflict');
     expect(p.sides.b.action).toBe('recreate');
-  });
-});
-
-describe('plan: overlap pre-flight', () => {
-  const overlapping = { a: ['10.0.0.0/16'], b: ['10.1.0.0/16', '10.0.128.0/17'] };
-
-  it('explains an overlap before anything is created', () => {
-    const p = planOf({ spaces: overlapping });
-    expect(p.overlap?.code).toBe('VnetAddressSpacesOverlap');
-    expect(p.overlap?.message).toContain('10.0.0.0/16 overlaps 10.0.128.0/17');
-    expect(p.overlap?.message).toContain('hub');
-    expect(p.overlap?.message).toContain('spoke');
-    expect(p.overlap?.advice).toMatch(/address space/);
-  });
-
-  it('counts re-creating a Disconnected side as creating', () => {
-    const p = planOf({ spaces: overlapping, a: [healthyA({ peeringState: 'Disconnected' })] });
-    expect(p.overlap?.code).toBe('VnetAddressSpacesOverlap');
-  });
-
-  it('says nothing when only updates or syncs are pending', () => {
-    expect(planOf({ spaces: overlapping, a: [healthyA({ allowForwardedTraffic: true })], b: [healthyB()] }).overlap).toBeUndefined();
-    expect(planOf({ spaces: overlapping, a: [healthyA({ syncLevel: 'LocalNotInSync' })], b: [healthyB()] }).overlap).toBeUndefined();
-    expect(planOf({ spaces: overlapping, a: [healthyA()], b: [healthyB()] }).overlap).toBeUndefined();
-  });
-
-  it('says nothing for disjoint spaces, including IPv6 next to IPv4', () => {
-    expect(planOf({ spaces: { a: ['10.0.0.0/16', 'fd00:1::/64'], b: ['10.1.0.0/16', 'fd00:2::/64'] } }).overlap).toBeUndefined();
-  });
-
-  it('finds IPv6 overlaps too', () => {
-    expect(planOf({ spaces: { a: ['10.0.0.0/16', 'fd00::/48'], b: ['10.1.0.0/16', 'fd00:0:0:5::/64'] } }).overlap?.message).toContain(
-      'fd00::/48 overlaps fd00:0:0:5::/64',
-    );
   });
 });
 
@@ -357,17 +324,110 @@ describe('review fixes: reconnecting and turning gateway transit off', () => {
     const p = planOf({
       a: [healthyA({ allowGatewayTransit: true })],
       b: [healthyB({ useRemoteGateways: true })],
-      desired: { gatewayTransit: 'none' },
+      inputs: { 'gateway-transit': 'none' },
     });
-    expect(p.order).toEqual(['b', 'a']);
+    expect(order(p)).toEqual(['b', 'a']);
   });
 
   it('moves transit from A to B: B (stops using, starts lending) first', () => {
     const p = planOf({
       a: [healthyA({ allowGatewayTransit: true })],
       b: [healthyB({ useRemoteGateways: true })],
-      desired: { gatewayTransit: 'b' },
+      inputs: { 'gateway-transit': 'b' },
     });
-    expect(p.order).toEqual(['b', 'a']);
+    expect(order(p)).toEqual(['b', 'a']);
+  });
+});
+
+describe('tear-down: ensure absent', () => {
+  const absent = { ensure: 'absent' };
+
+  it('deletes both directions under whatever name they have, each on its own', () => {
+    const p = planOf({ a: [peering(HUB, 'legacy-a', SPOKE)], b: [healthyB()], inputs: absent });
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['delete', 'delete']);
+    expect(p.sides.a.name).toBe('legacy-a');
+    expect(p.steps).toEqual([
+      { side: 'a', kind: 'delete', after: [] },
+      { side: 'b', kind: 'delete', after: [] },
+    ]);
+  });
+
+  it('a side already gone (the other Disconnected) deletes only what is left', () => {
+    const p = planOf({ b: [healthyB({ peeringState: 'Disconnected' })], inputs: absent });
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['none', 'delete']);
+    expect(p.sides.a.reason).toBe('absent already');
+    expect(p.steps.map((s) => s.side)).toEqual(['b']);
+  });
+
+  it('absent already: nothing to do', () => {
+    const p = planOf({ a: [peering(HUB, 'to-other', OTHER)], inputs: absent });
+    expect(p.steps).toEqual([]);
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['none', 'none']);
+  });
+
+  it('a named peering that points at another VNet is a conflict, not a delete', () => {
+    const p = planOf({ a: [peering(HUB, 'mine', OTHER)], inputs: { ...absent, 'peering-name-a': 'mine' } });
+    expect(p.sides.a.conflict?.code).toBe('PeeringNameConflict');
+    expect(p.steps).toEqual([]);
+  });
+
+  it('delete wins over every other action: a Disconnected, drifted side is deleted', () => {
+    const p = planOf({ a: [healthyA({ peeringState: 'Disconnected', allowForwardedTraffic: true })], inputs: absent });
+    expect(p.sides.a.action).toBe('delete');
+  });
+});
+
+describe('subnet-level peering', () => {
+  const subnets = { 'subnets-a': 'hub-snet', 'subnets-b': 'app, data' };
+  const subnetScope = (local: string[], remote: string[], ipv6Only = false): PeeringScope => ({ complete: false, localSubnets: local, remoteSubnets: remote, ipv6Only });
+
+  it('creates both directions with each side’s own subnets as local', () => {
+    const p = planOf({ inputs: subnets });
+    expect(p.sides.a.desiredScope).toEqual(subnetScope(['hub-snet'], ['app', 'data']));
+    expect(p.sides.b.desiredScope).toEqual(subnetScope(['app', 'data'], ['hub-snet']));
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['create', 'create']);
+  });
+
+  it('the lists as they are (any order and case): nothing to do', () => {
+    const p = planOf({
+      a: [healthyA({ scope: subnetScope(['HUB-SNET'], ['data', 'app']) })],
+      b: [healthyB({ scope: subnetScope(['app', 'data'], ['hub-snet']) })],
+      inputs: subnets,
+    });
+    expect(p.steps).toEqual([]);
+  });
+
+  it('changed lists or ipv6-only are an update in place', () => {
+    const p = planOf({
+      a: [healthyA({ scope: subnetScope(['hub-snet'], ['app']) })],
+      b: [healthyB({ scope: subnetScope(['app'], ['hub-snet']) })],
+      inputs: { ...subnets, 'ipv6-only': 'true' },
+    });
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['update', 'update']);
+    expect(p.sides.a.reason).toContain('remote subnets: app → app, data');
+    expect(p.sides.a.reason).toContain('enableOnlyIPv6Peering: false → true');
+  });
+
+  it('switching a whole-VNet pair to subnets is replace: both deleted, then both created', () => {
+    const p = planOf({ a: [healthyA()], b: [healthyB()], inputs: subnets });
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['replace', 'replace']);
+    expect(p.steps).toEqual([
+      { side: 'a', kind: 'delete', after: [] },
+      { side: 'b', kind: 'delete', after: [] },
+      { side: 'a', kind: 'put', after: [0, 1] },
+      { side: 'b', kind: 'put', after: [2] },
+    ]);
+  });
+
+  it('asking for * switches a subnet peering back to whole-VNet (replace); one side missing is created after', () => {
+    const p = planOf({ a: [healthyA({ scope: subnetScope(['hub-snet'], ['app']) })], inputs: { 'subnets-a': '*', 'subnets-b': '*' } });
+    expect([p.sides.a.action, p.sides.b.action]).toEqual(['replace', 'create']);
+    expect(p.steps.map((s) => `${s.kind} ${s.side}`)).toEqual(['delete a', 'put a', 'put b']);
+  });
+
+  it('without subnets the kind is not managed: an existing subnet peering is kept as it is', () => {
+    const p = planOf({ a: [healthyA({ scope: subnetScope(['hub-snet'], ['app']) })], b: [healthyB({ scope: subnetScope(['app'], ['hub-snet']) })] });
+    expect(p.steps).toEqual([]);
+    expect(p.sides.a.desiredScope).toBeUndefined();
   });
 });

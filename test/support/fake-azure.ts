@@ -1,12 +1,13 @@
-// A small in-memory model of two (or more) VNets and their peerings behind our own `SideApi`,
-// following spec/azure.md §4 (life cycle, sync levels) and the §5 rules the unit tests need.
-// Operations finish at once; scripted failures stand in for Azure's refusals and races.
-import type { PeeringWrite, SideApi, WriteOptions } from '../../src/azure/vnet-api.ts';
+// A small in-memory model of VNets and their peerings behind our own `VnetApi`, following
+// spec/azure.md §4 (life cycle, sync levels), the §5 rules the unit tests need, and the busy model:
+// a write busies its own VNet until it ends, and is refused while its own VNet (429) or its remote
+// VNet (400) is busy. Operations end after a turn of the event loop, so writes the executor runs
+// together really overlap; scripted failures stand in for Azure's refusals and races.
+import type { PeeringWrite, VnetApi, WriteOptions } from '../../src/azure/vnet-api.ts';
+import { readConfig, type RunSettings } from '../../src/config/inputs.ts';
 import { overlappingPrefixes, samePrefixes } from '../../src/plan/cidr.ts';
-import { errorContexts, type ErrorContext } from '../../src/errors/errors.ts';
-import { readSettings, type Settings } from '../../src/config/inputs.ts';
-import { other, type ObservedPeering, type PeeringSettings, type RunReport, type Side, type SyncLevel, type VnetInfo } from '../../src/model.ts';
-import { reconcile } from '../../src/run/engine.ts';
+import type { ObservedPeering, PeeringScope, PeeringSettings, Permission, RunReport, SubnetInfo, SyncLevel, Topology, VnetInfo } from '../../src/model.ts';
+import { reconcile, type EngineInput } from '../../src/run/engine.ts';
 
 type LiveState = 'Initiated' | 'Connected' | 'Disconnected';
 
@@ -16,6 +17,7 @@ interface FakePeering extends PeeringSettings {
   peeringState: LiveState;
   remoteAddressSpace: string[];
   provisioningState: string;
+  scope: PeeringScope;
   preserved: Readonly<Record<string, unknown>>;
   /** Reads that still show provisioningState Updating (another operation running). */
   updatingReads: number;
@@ -26,14 +28,19 @@ interface FakeVnet {
   name: string;
   location: string;
   addressPrefixes: string[];
+  subnets: SubnetInfo[];
   hasGateway: boolean;
   peerings: FakePeering[];
+  /** Writes on this VNet still running. */
+  busy: number;
+  permissions: Permission[] | undefined;
 }
 
 export interface VnetSpec {
   readonly id: string;
   readonly addressPrefixes: readonly string[];
   readonly hasGateway?: boolean;
+  readonly subnets?: readonly SubnetInfo[];
 }
 
 /** What one write did to the fake, as the test sees it. */
@@ -72,6 +79,8 @@ export const DEFAULT_SETTINGS: PeeringSettings = {
   useRemoteGateways: false,
 };
 
+const WHOLE: PeeringScope = { complete: true, localSubnets: [], remoteSubnets: [], ipv6Only: false };
+
 /** Shaped like @azure/core-rest-pipeline's RestError: statusCode, code, response.headers.get. */
 export class FakeRestError extends Error {
   override name = 'RestError';
@@ -90,8 +99,7 @@ export const restError = (status: number, code: string, message: string, retryAf
   new FakeRestError(status, code, message, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
 
 /** The plain Error the SDK throws when a long-running operation ends Failed. */
-export const lroFailed = (code: string, message: string): Error =>
-  new Error(`The long-running operation has failed. ${code}. ${message}`);
+export const lroFailed = (code: string, message: string): Error => new Error(`The long-running operation has failed. ${code}. ${message}`);
 
 /** The plain Error the SDK throws when a long-running operation ends Canceled. */
 export const canceled = (): Error => new Error('Operation was canceled');
@@ -100,15 +108,21 @@ export const throttled = (seconds = 1): FakeRestError =>
   restError(429, 'RetryableError', `Operation PutVirtualNetworkPeeringOperation on resource x can be retried in ${seconds} seconds.`, seconds);
 
 const key = (s: string): string => s.toLowerCase();
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class FakeAzure {
   readonly writes: WriteRecord[] = [];
+  /** Writes Azure refused because a VNet was busy: a good schedule provokes none. */
+  readonly busyRefusals: { vnet: string; because: 'local' | 'remote' }[] = [];
+  /** Most writes running at once, over all VNets. */
+  maxConcurrentWrites = 0;
   disconnectedRePut: DisconnectedRePut = 'initiates';
   /** Runs after each write is carried out: someone else changing the world mid-run. */
   afterWrite: ((w: WriteRecord) => void) | undefined;
   readonly #vnets: FakeVnet[];
   readonly #failures: { f: ScriptedFailure; left: number }[] = [];
   readonly #readFailures = new Map<string, unknown>();
+  #running = 0;
 
   constructor(vnets: readonly VnetSpec[]) {
     this.#vnets = vnets.map((v) => ({
@@ -116,20 +130,24 @@ export class FakeAzure {
       name: v.id.split('/').pop() ?? v.id,
       location: 'westeurope',
       addressPrefixes: [...v.addressPrefixes],
+      subnets: (v.subnets ?? [{ name: 'default', prefixes: [v.addressPrefixes[0] ?? ''] }]).map((s) => ({ name: s.name, prefixes: [...s.prefixes] })),
       hasGateway: v.hasGateway ?? false,
       peerings: [],
+      busy: 0,
+      permissions: undefined,
     }));
   }
 
   // ---- the world, changed out of band ------------------------------------------------------
 
   /** Creates a peering at once, by the same rules as a PUT (as if made in the portal). */
-  peer(vnetId: string, name: string, remoteVnetId: string, settings: Partial<PeeringSettings> = {}): void {
-    this.#put(this.#vnet(vnetId), name, { ...DEFAULT_SETTINGS, ...settings, remoteVnetId, preserved: {}, syncRemoteAddressSpace: false, reinitiate: false });
+  peer(vnetId: string, name: string, remoteVnetId: string, settings: Partial<PeeringSettings> & { scope?: PeeringScope } = {}): void {
+    const { scope, ...rest } = settings;
+    this.#put(this.#vnet(vnetId), name, { ...DEFAULT_SETTINGS, ...rest, remoteVnetId, scope: scope ?? WHOLE, preserved: {}, syncRemoteAddressSpace: false, reinitiate: false });
   }
 
   /** Both directions, Connected. */
-  peerBoth(aId: string, aName: string, bId: string, bName: string, settings: { a?: Partial<PeeringSettings>; b?: Partial<PeeringSettings> } = {}): void {
+  peerBoth(aId: string, aName: string, bId: string, bName: string, settings: { a?: Partial<PeeringSettings> & { scope?: PeeringScope }; b?: Partial<PeeringSettings> & { scope?: PeeringScope } } = {}): void {
     this.peer(aId, aName, bId, settings.a);
     this.peer(bId, bName, aId, settings.b);
   }
@@ -149,8 +167,13 @@ export class FakeAzure {
     this.#vnet(vnetId).addressPrefixes = [...prefixes];
   }
 
+  /** What the identity may do on this VNet (as Microsoft.Authorization/permissions says); undefined: cannot read them. */
+  setPermissions(vnetId: string, permissions: Permission[] | undefined): void {
+    this.#vnet(vnetId).permissions = permissions;
+  }
+
   /** Changes a peering's stored fields directly (drift, a Failed provisioning state, a stale remote space). */
-  patch(vnetId: string, name: string, change: Partial<PeeringSettings & { provisioningState: string; peeringState: LiveState; remoteAddressSpace: string[]; updatingReads: number }>): void {
+  patch(vnetId: string, name: string, change: Partial<PeeringSettings & { provisioningState: string; peeringState: LiveState; remoteAddressSpace: string[]; updatingReads: number; scope: PeeringScope }>): void {
     Object.assign(this.#peering(vnetId, name), change);
   }
 
@@ -173,7 +196,7 @@ export class FakeAzure {
     return this.#vnet(vnetId).peerings.map((p) => p.name);
   }
 
-  api(vnetId: string): SideApi {
+  api(vnetId: string): VnetApi {
     const v = this.#vnet(vnetId);
     const check = (): void => {
       const e = this.#readFailures.get(key(v.id));
@@ -182,11 +205,16 @@ export class FakeAzure {
     return {
       readVnet: async (): Promise<VnetInfo> => {
         check();
-        return { id: v.id, name: v.name, location: v.location, addressPrefixes: [...v.addressPrefixes] };
-      },
-      listPeerings: async () => {
-        check();
-        return v.peerings.map((p) => this.#observe(v, p, true));
+        return {
+          id: v.id,
+          name: v.name,
+          location: v.location,
+          addressPrefixes: [...v.addressPrefixes],
+          subnets: v.subnets.map((s) => ({ ...s })),
+          hasGateway: v.hasGateway,
+          provisioningState: v.busy > 0 ? 'Updating' : 'Succeeded',
+          peerings: v.peerings.map((p) => this.#observe(v, p, true)),
+        };
       },
       getPeering: async (name) => {
         check();
@@ -195,6 +223,7 @@ export class FakeAzure {
       },
       putPeering: async (name, write, options) => this.#write('PUT', v, name, write, options),
       deletePeering: async (name, options) => this.#write('DELETE', v, name, undefined, options),
+      permissions: async () => v.permissions,
     };
   }
 
@@ -243,6 +272,7 @@ export class FakeAzure {
       useRemoteGateways: p.useRemoteGateways,
       remoteAddressSpace: [...p.remoteAddressSpace],
       remoteVirtualNetworkAddressSpace: remote ? [...remote.addressPrefixes] : undefined,
+      scope: { ...p.scope },
       preserved: p.preserved,
     };
   }
@@ -259,14 +289,36 @@ export class FakeAzure {
     const failure = this.#takeFailure(method, v);
     const effect = failure?.effect ?? 'rejected';
     if (failure && effect === 'rejected') throw failure.error;
+    // The busy model (§5): refused while this VNet, or the remote VNet, has a write running.
+    const remoteId = write?.remoteVnetId ?? v.peerings.find((x) => key(x.name) === key(name))?.remoteVnetId;
+    const remote = remoteId ? this.#vnets.find((x) => key(x.id) === key(remoteId)) : undefined;
+    if (v.busy > 0) {
+      this.busyRefusals.push({ vnet: v.name, because: 'local' });
+      throw restError(429, 'RetryableError', `Operation on ${v.name} is in progress. It can be retried in 1 seconds.`, 1);
+    }
+    if (remote && remote.busy > 0) {
+      this.busyRefusals.push({ vnet: v.name, because: 'remote' });
+      throw restError(400, 'ReferencedResourceNotProvisioned', `Cannot proceed with operation because resource ${remote.id} used by resource ${v.id} is not in Succeeded state. Resource is in Updating state.`);
+    }
     // Azure's own refusals are synchronous: nothing is accepted.
     if (write) this.#validate(v, name, write);
+    if (!write && !v.peerings.some((x) => key(x.name) === key(name))) return; // 204: absent already
     options.onAccepted();
     this.writes.push({ method, vnet: v.name, peering: name, write });
-    if (failure && effect === 'reverted') throw failure.error;
-    if (write) this.#put(v, name, write);
-    else this.#delete(v, name);
-    if (failure && effect === 'failed' && write) this.#peering(v.id, name).provisioningState = 'Failed';
+    v.busy++;
+    this.#running++;
+    this.maxConcurrentWrites = Math.max(this.maxConcurrentWrites, this.#running);
+    try {
+      if (failure && effect === 'reverted') throw failure.error;
+      // Effects show at acceptance (§5); the VNet stays busy until the operation ends.
+      if (write) this.#put(v, name, write);
+      else this.#delete(v, name);
+      if (failure && effect === 'failed' && write) this.#peering(v.id, name).provisioningState = 'Failed';
+      await tick();
+    } finally {
+      v.busy--;
+      this.#running--;
+    }
     this.afterWrite?.({ method, vnet: v.name, peering: name, write });
     if (failure) throw failure.error;
   }
@@ -280,6 +332,9 @@ export class FakeAzure {
     if (existing && key(existing.remoteVnetId) !== key(remote.id)) {
       throw bad('ChangingRemoteVirtualNetworkNotAllowed', `Cannot change remote virtual network for peering ${name}.`);
     }
+    if (existing && w.scope && existing.scope.complete !== w.scope.complete) {
+      throw bad('PeeringKindChangeNotAllowed', `Peering ${name} cannot switch between whole-VNet and subnet peering in place.`);
+    }
     const another = v.peerings.find((x) => x !== existing && key(x.remoteVnetId) === key(remote.id));
     if (another) throw bad('AnotherPeeringAlreadyReferencesRemoteVnet', `Peering ${another.name} already references ${remote.id}.`);
     const q = remote.peerings.find((x) => key(x.remoteVnetId) === key(v.id));
@@ -289,7 +344,15 @@ export class FakeAzure {
     if (existing?.peeringState === 'Disconnected' && this.disconnectedRePut === 'refused') {
       throw bad('PeeringIsDisconnected', `Cannot update peering ${name} because it is in Disconnected state.`);
     }
-    const overlap = overlappingPrefixes(v.addressPrefixes, remote.addressPrefixes);
+    const scope = w.scope ?? existing?.scope ?? WHOLE;
+    const names = (vnet: FakeVnet, list: readonly string[]): string[] => vnet.subnets.filter((s) => list.some((n) => key(n) === key(s.name))).flatMap((s) => s.prefixes);
+    if (!scope.complete) {
+      const unknown = [...scope.localSubnets.filter((n) => !v.subnets.some((s) => key(s.name) === key(n))), ...scope.remoteSubnets.filter((n) => !remote.subnets.some((s) => key(s.name) === key(n)))];
+      if (unknown.length) throw bad('InvalidSubnetNamesForPeering', `Subnets ${unknown.join(', ')} do not exist.`);
+    }
+    const local = scope.complete ? v.addressPrefixes : names(v, scope.localSubnets);
+    const far = scope.complete ? remote.addressPrefixes : names(remote, scope.remoteSubnets);
+    const overlap = overlappingPrefixes(local, far);
     if (overlap.length) throw bad('VnetAddressSpacesOverlap', `Overlapping address prefixes: ${overlap.map((p) => p.join(' and ')).join(', ')}`);
     if (w.useRemoteGateways && !remote.hasGateway) throw bad('RemoteVnetHasNoGateways', `Remote virtual network ${remote.id} does not have any gateways.`);
   }
@@ -306,10 +369,10 @@ export class FakeAzure {
       useRemoteGateways: w.useRemoteGateways,
     };
     if (!p) {
-      p = { name, remoteVnetId: remote.id, peeringState: 'Initiated', remoteAddressSpace: [...remote.addressPrefixes], provisioningState: 'Succeeded', preserved: w.preserved, updatingReads: 0, ...settings };
+      p = { name, remoteVnetId: remote.id, peeringState: 'Initiated', remoteAddressSpace: [...remote.addressPrefixes], provisioningState: 'Succeeded', scope: w.scope ?? WHOLE, preserved: w.preserved, updatingReads: 0, ...settings };
       v.peerings.push(p);
     } else {
-      Object.assign(p, settings, { provisioningState: 'Succeeded', preserved: w.preserved });
+      Object.assign(p, settings, { provisioningState: 'Succeeded', preserved: w.preserved, scope: w.scope ?? p.scope });
       if (w.syncRemoteAddressSpace || wasDisconnected) p.remoteAddressSpace = [...remote.addressPrefixes];
     }
     const q = this.#counterpart(v, p);
@@ -348,7 +411,7 @@ export const B_NAME = 'spoke-to-hub';
 export function world(): FakeAzure {
   return new FakeAzure([
     { id: HUB, addressPrefixes: ['10.0.0.0/16'], hasGateway: true },
-    { id: SPOKE, addressPrefixes: ['10.1.0.0/16'] },
+    { id: SPOKE, addressPrefixes: ['10.1.0.0/16'], subnets: [{ name: 'app', prefixes: ['10.1.1.0/24'] }, { name: 'data', prefixes: ['10.1.2.0/24'] }] },
     { id: OTHER, addressPrefixes: ['10.2.0.0/16'] },
   ]);
 }
@@ -359,15 +422,6 @@ export function connectedWorld(): FakeAzure {
   fake.peerBoth(HUB, A_NAME, SPOKE, B_NAME);
   return fake;
 }
-
-/** Settings read through the real input module, cross-tenant hub (A) ⇄ spoke (B). */
-export function settingsFor(inputs: Readonly<Record<string, string>> = {}): Settings {
-  const all: Record<string, string> = { 'vnet-a': HUB, 'vnet-b': SPOKE, 'tenant-id-a': TENANT_A, 'tenant-id-b': TENANT_B, 'client-id-a': CLIENT, ...inputs };
-  return readSettings((name) => (all[name] ?? '').trim());
-}
-
-/** The error contexts main.ts builds, without OIDC claims. */
-export const contextsFor = (settings: Settings): Record<Side, ErrorContext> => errorContexts(settings);
 
 /** A virtual clock: sleeping moves it on, so deadlines are reached without waiting. */
 export function clock(start = 1_000_000): { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> } {
@@ -388,14 +442,36 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One whole run (reconcile) against the fake, with zero-delay sleeps on a virtual clock. */
-export async function runOnce(fake: FakeAzure, options: RunOptions = {}): Promise<{ report: RunReport; settings: Settings; logs: string[] }> {
-  const settings = settingsFor(options.inputs);
+/** The pair inputs, cross-tenant hub (A) ⇄ spoke (B), read through the real input module. */
+export function pairConfig(inputs: Readonly<Record<string, string>> = {}): { settings: RunSettings; topology: Topology } {
+  const all: Record<string, string> = { 'vnet-a': HUB, 'vnet-b': SPOKE, 'tenant-id-a': TENANT_A, 'tenant-id-b': TENANT_B, 'client-id-a': CLIENT, ...inputs };
+  const config = readConfig((name) => (all[name] ?? '').trim(), {});
+  if (config.kind !== 'reconcile') throw new Error('expected a reconcile run');
+  return { settings: config.settings, topology: config.topology };
+}
+
+/** One whole run of a topology against the fake, with zero-delay sleeps on a virtual clock. */
+export async function runTopology(
+  fake: FakeAzure,
+  topology: Topology,
+  settings: Pick<RunSettings, 'mode' | 'maxParallelWrites' | 'timeoutMs'>,
+  options: Omit<RunOptions, 'inputs'> = {},
+): Promise<{ report: RunReport; logs: string[] }> {
   const c = clock();
   const logs: string[] = [];
-  const report = await reconcile(settings, {
-    apis: { a: fake.api(settings.a.vnet.id), b: fake.api(settings.b.vnet.id) },
-    contexts: contextsFor(settings),
+  const input: EngineInput = {
+    topology,
+    links: topology.links,
+    vnets: topology.vnets,
+    shard: undefined,
+    mode: settings.mode,
+    maxParallelWrites: settings.maxParallelWrites,
+    timeoutMs: settings.timeoutMs,
+    problems: [],
+  };
+  const report = await reconcile(input, {
+    api: (vnet) => fake.api(vnet.id),
+    signedIn: () => true,
     signal: options.signal ?? new AbortController().signal,
     cancelled: () => false,
     sleep: c.sleep,
@@ -404,5 +480,12 @@ export async function runOnce(fake: FakeAzure, options: RunOptions = {}): Promis
     log: (m) => logs.push(m),
     group: (_name, fn) => fn(),
   });
+  return { report, logs };
+}
+
+/** One whole run of the pair inputs against the fake. */
+export async function runOnce(fake: FakeAzure, options: RunOptions = {}): Promise<{ report: RunReport; settings: RunSettings; logs: string[] }> {
+  const { settings, topology } = pairConfig(options.inputs);
+  const { report, logs } = await runTopology(fake, topology, settings, options);
   return { report, settings, logs };
 }
