@@ -349,7 +349,7 @@ describe('the examples', () => {
     permissions: Record<string, string>;
   }
   const reusable = new Map<string, Reusable>(
-    ['vnet-peering.yml'].map((name): [string, Reusable] => {
+    ['vnet-peering.yml', 'vnet-topology.yml'].map((name): [string, Reusable] => {
       const file = `.github/workflows/${name}`;
       const call = obj(obj(load(file)['on'], `${file} on`)['workflow_call'], `${file} workflow_call`);
       const permissions: Record<string, string> = {};
