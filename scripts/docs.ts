@@ -23,7 +23,16 @@ const DEFAULT_WORDS: Record<string, string> = {
   audience: 'per environment',
   'arm-endpoint': 'per environment',
   'authority-host': 'per environment',
+  'subnets-a': 'not managed',
+  'subnets-b': 'not managed',
 };
+
+/**
+ * Required unless `topology` is given (spec/action.md, "Inputs"). action.yml says `required: false`
+ * because a topology run leaves them empty; the table says yes (every pair run needs them), and
+ * each description says "unless topology".
+ */
+export const PAIR_REQUIRED: readonly string[] = ['vnet-a', 'vnet-b', 'tenant-id-a', 'client-id-a'];
 
 export function renderTables(yml: string): { inputs: string; outputs: string } {
   const action: ActionYml = parse(yml);
@@ -33,7 +42,8 @@ export function renderTables(yml: string): { inputs: string; outputs: string } {
     ...Object.entries(action.inputs).map(([name, i]) => {
       // Defaults are code spans, where entities would show literally: written as they are.
       const def = DEFAULT_WORDS[name] ?? (i.default ? `\`${i.default}\`` : '');
-      return `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${def} | ${cell(i.description)} |`;
+      const required = i.required === true || PAIR_REQUIRED.includes(name) ? 'yes' : 'no';
+      return `| \`${name}\` | ${required} | ${def} | ${cell(i.description)} |`;
     }),
   ].join('\n');
   const outputs = [

@@ -1,270 +1,29 @@
-// The reusable workflow against action.yml, and the rules every workflow and example here keeps.
-// Expressions in `with:`, `environment:` and `concurrency:` are evaluated by a small evaluator of
-// GitHub's expression language (the part these files use), so the tests check what a run would
+// The reusable pair workflow against action.yml, and the rules every workflow and example here
+// keeps. Expressions in `with:`, `environment:` and `concurrency:` are evaluated by a small evaluator
+// of GitHub's expression language (test/workflows/support.ts), so the tests check what a run would
 // get, not how the YAML is spelled.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-// ---- reading YAML without casts --------------------------------------------------------------
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function obj(v: unknown, where: string): Record<string, unknown> {
-  if (!isObject(v)) throw new Error(`${where}: expected a mapping, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function list(v: unknown, where: string): unknown[] {
-  if (!Array.isArray(v)) throw new Error(`${where}: expected a list, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function json(v: unknown, where: string): Json {
-  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((item, i) => json(item, `${where}[${i}]`));
-  const o = obj(v, where);
-  const out: JsonObject = {};
-  for (const [k, item] of Object.entries(o)) out[k] = json(item, `${where}.${k}`);
-  return out;
-}
-
-function load(file: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = parse(readFileSync(`${root}/${file}`, 'utf8'));
-  } catch (e: unknown) {
-    throw new Error(`${file} is not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return obj(doc, file);
-}
-
-function yamlFiles(folder: string): string[] {
-  return readdirSync(`${root}/${folder}`)
-    .filter((name) => /\.ya?ml$/.test(name))
-    .map((name) => `${folder}/${name}`);
-}
-
-// ---- GitHub's expression language, the part used here ----------------------------------------
-
-type Token =
-  | { kind: 'num'; value: number }
-  | { kind: 'str'; value: string }
-  | { kind: 'id'; value: string }
-  | { kind: 'op'; value: string };
-
-function tokenize(source: string): Token[] {
-  const re = /\s*(?:(\d+(?:\.\d+)?)|'((?:[^']|'')*)'|([A-Za-z_][\w-]*)|(==|!=|<=|>=|&&|\|\||[()[\].,!<>]))/y;
-  const tokens: Token[] = [];
-  while (source.slice(re.lastIndex).trim() !== '') {
-    const at = re.lastIndex;
-    const m = re.exec(source);
-    if (m === null) throw new Error(`cannot read expression at '${source.slice(at)}'`);
-    const [, num, str, id, op] = m;
-    if (num !== undefined) tokens.push({ kind: 'num', value: Number(num) });
-    else if (str !== undefined) tokens.push({ kind: 'str', value: str.replaceAll("''", "'") });
-    else if (id !== undefined) tokens.push({ kind: 'id', value: id });
-    else if (op !== undefined) tokens.push({ kind: 'op', value: op });
-  }
-  return tokens;
-}
-
-function isJsonObject(v: Json): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function truthy(v: Json): boolean {
-  if (v === null) return false;
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
-  if (typeof v === 'string') return v !== '';
-  return true;
-}
-
-function toNumber(v: Json): number {
-  if (v === null) return 0;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return v.trim() === '' ? 0 : Number(v.trim());
-  return Number.NaN;
-}
-
-function kindOf(v: Json): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'object';
-  return typeof v;
-}
-
-/** GitHub's loose equality: strings ignore case; different types are compared as numbers. */
-function looseEquals(a: Json, b: Json): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a.toUpperCase() === b.toUpperCase();
-  if (kindOf(a) === kindOf(b)) return a === b;
-  return toNumber(a) === toNumber(b);
-}
-
-/** Negative, zero or positive; NaN when the two cannot be ordered. */
-function compare(a: Json, b: Json): number {
-  if (typeof a === 'string' && typeof b === 'string') {
-    const x = a.toUpperCase();
-    const y = b.toUpperCase();
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return toNumber(a) - toNumber(b);
-}
-
-/** How a value is written into a string (a `with:` value, a group name). */
-function show(v: Json): string {
-  if (v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
-  return Array.isArray(v) ? 'Array' : 'Object';
-}
-
-function property(v: Json, name: string): Json {
-  if (!isJsonObject(v)) return null;
-  const key = Object.keys(v).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? null : (v[key] ?? null);
-}
-
-function call(name: string, args: Json[]): Json {
-  switch (name.toLowerCase()) {
-    case 'tojson':
-      return JSON.stringify(args[0] ?? null, null, 2);
-    case 'format':
-      return show(args[0] ?? null).replace(/\{\{|\}\}|\{(\d+)\}/g, (m: string, n: string | undefined) =>
-        n === undefined ? m.charAt(0) : show(args[Number(n) + 1] ?? null),
-      );
-    default:
-      throw new Error(`function ${name}() is not known to this evaluator`);
-  }
-}
-
-function evaluate(expression: string, context: JsonObject): Json {
-  const tokens = tokenize(expression);
-  let i = 0;
-  const at = (op: string): boolean => {
-    const t = tokens[i];
-    return t !== undefined && t.kind === 'op' && t.value === op;
-  };
-  const take = (op: string): void => {
-    if (!at(op)) throw new Error(`expected '${op}' in ${expression}`);
-    i += 1;
-  };
-  function or(): Json {
-    let v = and();
-    while (at('||')) {
-      i += 1;
-      const right = and();
-      v = truthy(v) ? v : right;
-    }
-    return v;
-  }
-  function and(): Json {
-    let v = equality();
-    while (at('&&')) {
-      i += 1;
-      const right = equality();
-      v = truthy(v) ? right : v;
-    }
-    return v;
-  }
-  function equality(): Json {
-    let v = comparison();
-    while (at('==') || at('!=')) {
-      const negate = at('!=');
-      i += 1;
-      const equal = looseEquals(v, comparison());
-      v = negate ? !equal : equal;
-    }
-    return v;
-  }
-  function comparison(): Json {
-    let v = unary();
-    for (;;) {
-      const t = tokens[i];
-      if (t === undefined || t.kind !== 'op' || !['<', '<=', '>', '>='].includes(t.value)) return v;
-      i += 1;
-      const c = compare(v, unary());
-      v = t.value === '<' ? c < 0 : t.value === '<=' ? c <= 0 : t.value === '>' ? c > 0 : c >= 0;
-    }
-  }
-  function unary(): Json {
-    if (at('!')) {
-      i += 1;
-      return !truthy(unary());
-    }
-    let v = primary();
-    for (;;) {
-      if (at('.')) {
-        i += 1;
-        const t = tokens[i];
-        if (t === undefined || t.kind !== 'id') throw new Error(`expected a property name in ${expression}`);
-        i += 1;
-        v = property(v, t.value);
-      } else if (at('[')) {
-        i += 1;
-        const key = or();
-        take(']');
-        v = property(v, show(key));
-      } else {
-        return v;
-      }
-    }
-  }
-  function primary(): Json {
-    const t = tokens[i];
-    if (t === undefined) throw new Error(`unexpected end of ${expression}`);
-    i += 1;
-    switch (t.kind) {
-      case 'num':
-      case 'str':
-        return t.value;
-      case 'op': {
-        if (t.value !== '(') throw new Error(`unexpected '${t.value}' in ${expression}`);
-        const v = or();
-        take(')');
-        return v;
-      }
-      case 'id': {
-        if (t.value === 'true') return true;
-        if (t.value === 'false') return false;
-        if (t.value === 'null') return null;
-        if (!at('(')) return property(context, t.value);
-        i += 1;
-        const args: Json[] = [];
-        if (!at(')')) {
-          args.push(or());
-          while (at(',')) {
-            i += 1;
-            args.push(or());
-          }
-        }
-        take(')');
-        return call(t.value, args);
-      }
-    }
-  }
-  const value = or();
-  if (i !== tokens.length) throw new Error(`unexpected tokens after ${expression}`);
-  return value;
-}
-
-/** A workflow value with `${{ }}` parts, as GitHub turns it into a string. */
-function template(value: unknown, context: JsonObject): string {
-  if (typeof value !== 'string') return show(json(value, 'value'));
-  return value.replace(/\$\{\{([\s\S]*?)\}\}/g, (_m: string, expression: string) =>
-    show(evaluate(expression, context)),
-  );
-}
+import { PAIR_REQUIRED } from '../scripts/docs.ts';
+import {
+  evaluate,
+  json,
+  jobsOf,
+  list,
+  load,
+  obj,
+  property,
+  root,
+  show,
+  CONTRACT_ENUMS,
+  OWN_ACTION,
+  RUNNER_LOCAL_OUTPUTS,
+  template,
+  TOPOLOGY_ONLY_INPUTS,
+  yamlFiles,
+  type JsonObject,
+} from './workflows/support.ts';
 
 describe('the expression evaluator used below', () => {
   it('follows GitHub: loose equality, case-insensitive strings, || and && return operands', () => {
@@ -286,6 +45,8 @@ const action = load('action.yml');
 const actionInputs = obj(action['inputs'], 'action.yml inputs');
 const actionOutputs = obj(action['outputs'], 'action.yml outputs');
 const actionInputNames = Object.keys(actionInputs).sort();
+/** What vnet-peering.yml passes through: every action input but the topology ones. */
+const pairInputNames = actionInputNames.filter((n) => !TOPOLOGY_ONLY_INPUTS.includes(n));
 
 const workflowFile = '.github/workflows/vnet-peering.yml';
 const workflow = load(workflowFile);
@@ -308,13 +69,6 @@ const actionStepWith = obj(actionStep?.['with'], 'with: of the action step');
 const OWN_INPUT = 'github-environment';
 /** Our bound on the dispatch form: every actionlint version accepts 10; GitHub allows 25. */
 const MAX_DISPATCH_INPUTS = 10;
-/** The contract's enumerations (shared/spec/action.md, "Inputs"). */
-const CONTRACT_ENUMS: Readonly<Record<string, readonly string[]>> = {
-  mode: ['apply', 'plan'],
-  'gateway-transit': ['none', 'a', 'b'],
-  environment: ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'],
-  comment: ['auto', 'off'],
-};
 
 const HUB = '/subscriptions/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub';
 const SPOKE = '/subscriptions/bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke';
@@ -363,9 +117,9 @@ function actionReceives(context: JsonObject): Record<string, string> {
 /** action.yml's own defaults, as the runner would evaluate them in the same job. */
 function actionDefaults(context: JsonObject): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(actionInputs)) {
-    const s = obj(spec, name);
-    values[name] = s['required'] === true ? show(property(property(context, 'inputs'), name)) : template(s['default'] ?? '', context);
+  for (const name of pairInputNames) {
+    const s = obj(actionInputs[name], name);
+    values[name] = PAIR_REQUIRED.includes(name) ? show(property(property(context, 'inputs'), name)) : template(s['default'] ?? '', context);
   }
   return values;
 }
@@ -375,20 +129,24 @@ function group(context: JsonObject): string {
 }
 
 describe('vnet-peering.yml: inputs', () => {
-  it('takes every action input under the same name, plus github-environment, and nothing else', () => {
+  it("takes every pair input of the action under the same name, plus github-environment, and nothing else", () => {
     const names = [...Object.keys(callInputs), ...Object.keys(callSecrets)].filter((n) => n !== OWN_INPUT);
-    expect(names.sort()).toEqual(actionInputNames);
+    expect(names.sort()).toEqual(pairInputNames);
+    for (const name of TOPOLOGY_ONLY_INPUTS) expect(actionInputNames, name).toContain(name);
+    for (const name of ['ensure', 'subnets-a', 'subnets-b', 'ipv6-only']) expect(names, name).toContain(name);
     expect(Object.keys(callInputs)).toContain(OWN_INPUT);
     // A token must come as a secret: callers cannot put secrets into `with:`.
     expect(Object.keys(callSecrets)).toEqual(['github-token']);
   });
 
-  it("requires what action.yml requires and defaults the rest to action.yml's values", () => {
-    for (const name of actionInputNames) {
+  it("requires what a pair needs and defaults the rest to action.yml's values", () => {
+    for (const name of pairInputNames) {
       const spec = obj(actionInputs[name], name);
       const mine = obj(callInputs[name] ?? callSecrets[name], `workflow_call ${name}`);
-      expect(mine['required'] === true, name).toBe(spec['required'] === true);
-      if (name in callInputs && spec['required'] !== true) {
+      // action.yml cannot require them (a topology run leaves them empty); a pair always needs them.
+      expect(spec['required'] === true, name).toBe(false);
+      expect(mine['required'] === true, name).toBe(PAIR_REQUIRED.includes(name));
+      if (name in callInputs && !PAIR_REQUIRED.includes(name)) {
         expect(show(json(mine['default'], name)), name).toBe(show(json(spec['default'], name)));
       }
     }
@@ -415,10 +173,10 @@ describe('vnet-peering.yml: inputs', () => {
       const callDefault = obj(callInputs[name], name)['default'];
       expect(show(json(form['default'] ?? null, name)), name).toBe(show(json(callDefault ?? null, name)));
     }
-    for (const name of actionInputNames.filter((n) => obj(actionInputs[n], n)['required'] === true)) {
-      expect(obj(dispatchInputs[name], name)['required'], name).toBe(true);
-    }
+    for (const name of PAIR_REQUIRED) expect(obj(dispatchInputs[name], name)['required'], name).toBe(true);
     expect(names).toContain(OWN_INPUT);
+    // A tear-down is not one click away (the reason is in the workflow).
+    expect(names).not.toContain('ensure');
   });
 
   it("offers the contract's values as choices, and no other choices", () => {
@@ -438,8 +196,8 @@ describe('vnet-peering.yml: inputs', () => {
 });
 
 describe('vnet-peering.yml: what the action receives', () => {
-  it('passes every action input, and only those, to the action', () => {
-    expect(Object.keys(actionStepWith).sort()).toEqual(actionInputNames);
+  it('passes every pair input, and only those, to the action', () => {
+    expect(Object.keys(actionStepWith).sort()).toEqual(pairInputNames);
   });
 
   it('passes each value a caller gives through unchanged, false and 0 included', () => {
@@ -450,10 +208,11 @@ describe('vnet-peering.yml: what the action receives', () => {
       given[name] = type === 'boolean' ? d !== true : type === 'number' ? 0 : `given-${name}`;
     }
     const received = actionReceives(called(given, { 'github-token': 'ghp_caller_token' }));
-    for (const name of actionInputNames) {
+    for (const name of pairInputNames) {
       expect(received[name], name).toBe(name === 'github-token' ? 'ghp_caller_token' : show(given[name] ?? null));
     }
     expect(received['allow-virtual-network-access']).toBe('false');
+    expect(received['ipv6-only']).toBe('true');
     expect(received['timeout-minutes']).toBe('0');
   });
 
@@ -469,6 +228,15 @@ describe('vnet-peering.yml: what the action receives', () => {
     expect(received['github-token']).toBe(JOB_TOKEN);
     expect(received['allow-virtual-network-access']).toBe('true');
     expect(received['timeout-minutes']).toBe('15');
+    expect(received['ensure']).toBe('present');
+    expect(received['ipv6-only']).toBe('false');
+  });
+
+  it('passes a tear-down and subnet lists through as a caller writes them', () => {
+    const received = actionReceives(
+      called({ ...REQUIRED, ensure: 'absent', 'subnets-a': 'snet-app,\nsnet-web', 'subnets-b': '*', 'ipv6-only': true }),
+    );
+    expect(received).toMatchObject({ ensure: 'absent', 'subnets-a': 'snet-app,\nsnet-web', 'subnets-b': '*', 'ipv6-only': 'true' });
   });
 
   it('passes what a person chose in the form', () => {
@@ -524,11 +292,13 @@ describe('vnet-peering.yml: the job', () => {
     expect(group(called({ ...REQUIRED, mode: 'plan' }))).toBe(group(called(REQUIRED)));
   });
 
-  it("passes every action output up, from the action's step through the job", () => {
-    expect(Object.keys(callOutputs).sort()).toEqual(Object.keys(actionOutputs).sort());
+  it("passes every action output up, from the action's step through the job, but a path on the job's runner", () => {
+    const passed = Object.keys(actionOutputs).filter((n) => !RUNNER_LOCAL_OUTPUTS.includes(n));
+    for (const name of RUNNER_LOCAL_OUTPUTS) expect(Object.keys(actionOutputs), name).toContain(name);
+    expect(Object.keys(callOutputs).sort()).toEqual(passed.sort());
     const jobOutputs = obj(job['outputs'], 'job outputs');
     const stepId = actionStep?.['id'];
-    for (const name of Object.keys(actionOutputs)) {
+    for (const name of passed) {
       expect(obj(callOutputs[name], name)['value'], name).toBe(`\${{ jobs.${jobId}.outputs.${name} }}`);
       expect(jobOutputs[name], name).toBe(`\${{ steps.${String(stepId)}.outputs.${name} }}`);
     }
@@ -548,10 +318,6 @@ describe('vnet-peering.yml: the job', () => {
 
 describe('every workflow and example', () => {
   const files = [...yamlFiles('.github/workflows'), ...yamlFiles('examples')];
-
-  function jobsOf(file: string): [string, Record<string, unknown>][] {
-    return Object.entries(obj(load(file)['jobs'], `${file} jobs`)).map(([id, j]) => [id, obj(j, `${file} ${id}`)]);
-  }
 
   it.each(files)('%s: scripts take values through env, never spliced in, and parse as bash', (file) => {
     for (const [id, j] of jobsOf(file)) {
@@ -573,33 +339,59 @@ describe('every workflow and example', () => {
     const uses = list(selfTest?.['steps'], 'self-test steps').map((s) => obj(s, 'step')['uses']);
     expect(uses.filter((u) => u === './').length).toBeGreaterThanOrEqual(2);
   });
+});
+
+describe('the examples', () => {
+  /** The reusable workflows a caller may use: what they take, and what their jobs ask for together. */
+  interface Reusable {
+    inputs: Record<string, unknown>;
+    secrets: Record<string, unknown>;
+    permissions: Record<string, string>;
+  }
+  const reusable = new Map<string, Reusable>(
+    ['vnet-peering.yml', 'vnet-topology.yml'].map((name): [string, Reusable] => {
+      const file = `.github/workflows/${name}`;
+      const call = obj(obj(load(file)['on'], `${file} on`)['workflow_call'], `${file} workflow_call`);
+      const permissions: Record<string, string> = {};
+      for (const [id, j] of jobsOf(file)) {
+        for (const [scope, level] of Object.entries(obj(j['permissions'], `${file} ${id} permissions`))) {
+          permissions[scope] = permissions[scope] === 'write' || level === 'write' ? 'write' : 'read';
+        }
+      }
+      return [
+        `${OWN_ACTION}/.github/workflows/${name}`,
+        { inputs: obj(call['inputs'], `${file} inputs`), secrets: obj(call['secrets'] ?? {}, `${file} secrets`), permissions },
+      ];
+    }),
+  );
 
   it.each(yamlFiles('examples'))('%s: uses only inputs that exist, gives the required ones, grants what is needed', (file) => {
     for (const [id, j] of jobsOf(file)) {
       const where = `${file} ${id}`;
       const perms = obj(j['permissions'], `${where} permissions`);
       if (j['uses'] !== undefined) {
-        expect(j['uses'], where).toBe('OWNER/azure-vnet-peering/.github/workflows/vnet-peering.yml@v1');
+        // Which commit is pinned is for test/workflows/supply-chain.test.ts.
+        const called = reusable.get(String(j['uses']).replace(/@.*$/, ''));
+        expect(called, `${where}: ${String(j['uses'])} is not one of ${[...reusable.keys()].join(', ')}`).toBeDefined();
+        if (called === undefined) continue;
         const given = Object.keys(obj(j['with'], `${where} with`));
-        for (const name of given) expect(Object.keys(callInputs), where).toContain(name);
-        for (const [name, spec] of Object.entries(callInputs)) {
+        for (const name of given) expect(Object.keys(called.inputs), where).toContain(name);
+        for (const [name, spec] of Object.entries(called.inputs)) {
           if (obj(spec, name)['required'] === true) expect(given, where).toContain(name);
         }
         for (const name of Object.keys(obj(j['secrets'] ?? {}, `${where} secrets`))) {
-          expect(Object.keys(callSecrets), where).toContain(name);
+          expect(Object.keys(called.secrets), where).toContain(name);
         }
-        // A caller that grants less than the called job asks for fails before it starts.
-        expect(perms, where).toEqual(job['permissions']);
+        // A caller that grants less than the called jobs ask for fails before it starts.
+        expect(perms, where).toEqual(called.permissions);
         continue;
       }
       expect(perms['id-token'], where).toBe('write');
       for (const step of list(j['steps'], where).map((s) => obj(s, where))) {
-        if (step['uses'] !== 'OWNER/azure-vnet-peering@v1') continue;
+        if (typeof step['uses'] !== 'string' || !step['uses'].startsWith(`${OWN_ACTION}@`)) continue;
         const given = Object.keys(obj(step['with'], `${where} with`));
         for (const name of given) expect(actionInputNames, where).toContain(name);
-        for (const name of actionInputNames.filter((n) => obj(actionInputs[n], n)['required'] === true)) {
-          expect(given, where).toContain(name);
-        }
+        for (const name of PAIR_REQUIRED) expect(given, where).toContain(name);
       }
     }
   });
