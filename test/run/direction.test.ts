@@ -1,52 +1,35 @@
 // Carrying a plan out against the in-memory fake: one side at a time, retries after re-reading,
 // and the repair of a Disconnected side. Assertions are on the fake's end state and the result.
 import { describe, expect, it } from 'vitest';
-import { applyPlan, type ApplyResult } from '../../src/run/direction.ts';
-import type { SideApi } from '../../src/azure/vnet-api.ts';
-import type { Side, SideObservation } from '../../src/model.ts';
-import { plan, type Plan } from '../../src/plan/link.ts';
+import type { Outcome, Problem, Side, SideAction } from '../../src/model.ts';
 import {
   A_NAME,
   B_NAME,
   canceled,
-  clock,
   connectedWorld,
-  contextsFor,
   FakeAzure,
   HUB,
   lroFailed,
   restError,
-  settingsFor,
+  runOnce,
   SPOKE,
   throttled,
   world,
   type RunOptions,
 } from '../support/fake-azure.ts';
 
-async function read(api: SideApi): Promise<SideObservation> {
-  const signal = new AbortController().signal;
-  return { vnet: await api.readVnet(signal), peerings: await api.listPeerings(signal) };
+interface ApplyResult {
+  readonly sides: Record<Side, { action: SideAction; outcome: Outcome; problem: Problem | undefined }>;
+  readonly wrote: boolean;
 }
 
-/** Reads both sides, plans, and carries the plan out on a virtual clock. */
-async function applyWith(fake: FakeAzure, options: RunOptions = {}): Promise<{ result: ApplyResult; planned: Plan; waitedMs: number }> {
-  const settings = settingsFor(options.inputs);
-  const apis = { a: fake.api(HUB), b: fake.api(SPOKE) };
-  const observed = { a: await read(apis.a), b: await read(apis.b) };
-  const planned = plan({ a: settings.a, b: settings.b, desired: settings, observed });
-  const c = clock();
-  const start = c.now();
-  const result = await applyPlan(planned, {
-    apis,
-    contexts: contextsFor(settings),
-    remotes: { a: { id: SPOKE, prefixes: observed.b.vnet.addressPrefixes }, b: { id: HUB, prefixes: observed.a.vnet.addressPrefixes } },
-    signal: options.signal ?? new AbortController().signal,
-    sleep: c.sleep,
-    now: c.now,
-    deadline: start + (options.deadlineMs ?? settings.timeoutMs),
-    log: () => {},
-  });
-  return { result, planned, waitedMs: c.now() - start };
+/** One whole run of the pair on a virtual clock: what each direction did, and how long it waited. */
+async function applyWith(fake: FakeAzure, options: RunOptions = {}): Promise<{ result: ApplyResult; waitedMs: number }> {
+  const { report, waitedMs } = await runOnce(fake, options);
+  const link = report.links[0];
+  if (!link) throw new Error('no link');
+  const side = (s: Side) => ({ action: link.sides[s].action, outcome: link.sides[s].outcome, problem: link.sides[s].problem });
+  return { result: { sides: { a: side('a'), b: side('b') }, wrote: report.changed }, waitedMs };
 }
 
 function expectHealthy(fake: FakeAzure): void {
@@ -83,6 +66,7 @@ describe('creating the pair', () => {
         allowForwardedTraffic: true,
         allowGatewayTransit: true,
         useRemoteGateways: false,
+        scope: undefined,
         preserved: {},
         syncRemoteAddressSpace: false,
         reinitiate: false,
@@ -93,6 +77,7 @@ describe('creating the pair', () => {
         allowForwardedTraffic: true,
         allowGatewayTransit: false,
         useRemoteGateways: true,
+        scope: undefined,
         preserved: {},
         syncRemoteAddressSpace: false,
         reinitiate: false,
@@ -286,13 +271,22 @@ describe('giving up', () => {
     expect(fake.writes).toEqual([]);
   });
 
-  it('stops retrying once the run is cancelled', async () => {
+  it('starts no write once the run is cancelled', async () => {
     const fake = world();
     const cancel = new AbortController();
     cancel.abort();
-    fake.failNext({ method: 'PUT', vnet: 'hub', error: throttled(1) });
     const { result } = await applyWith(fake, { signal: cancel.signal });
-    expect(result.sides.a.outcome).toBe('failed');
+    expect(outcomes(result)).toEqual({ a: 'skipped', b: 'skipped' });
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('stops retrying once the run is cancelled during a wait', async () => {
+    const fake = world();
+    const cancel = new AbortController();
+    fake.failNext({ method: 'PUT', vnet: 'hub', error: throttled(1) });
+    fake.afterWrite = () => undefined;
+    const { result } = await applyWith(fake, { signal: cancel.signal, onSleep: () => cancel.abort() });
+    expect(result.sides.a).toMatchObject({ outcome: 'failed', problem: { code: 'RetryableError' } });
     expect(result.sides.b.outcome).toBe('skipped');
     expect(fake.writes).toEqual([]);
   });

@@ -440,6 +440,8 @@ export interface RunOptions {
   /** Overrides the deadline, in virtual milliseconds from the start. */
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /** Called at each wait (to cancel the run mid-wait, say). */
+  readonly onSleep?: () => void;
 }
 
 /** The pair inputs, cross-tenant hub (A) ⇄ spoke (B), read through the real input module. */
@@ -456,8 +458,9 @@ export async function runTopology(
   topology: Topology,
   settings: Pick<RunSettings, 'mode' | 'maxParallelWrites' | 'timeoutMs'>,
   options: Omit<RunOptions, 'inputs'> = {},
-): Promise<{ report: RunReport; logs: string[] }> {
+): Promise<{ report: RunReport; logs: string[]; waitedMs: number }> {
   const c = clock();
+  const start = c.now();
   const logs: string[] = [];
   const input: EngineInput = {
     topology,
@@ -474,18 +477,21 @@ export async function runTopology(
     signedIn: () => true,
     signal: options.signal ?? new AbortController().signal,
     cancelled: () => false,
-    sleep: c.sleep,
+    sleep: async (ms, signal) => {
+      options.onSleep?.();
+      await c.sleep(ms, signal);
+    },
     now: c.now,
     deadline: c.now() + (options.deadlineMs ?? settings.timeoutMs),
     log: (m) => logs.push(m),
     group: (_name, fn) => fn(),
   });
-  return { report, logs };
+  return { report, logs, waitedMs: c.now() - start };
 }
 
 /** One whole run of the pair inputs against the fake. */
-export async function runOnce(fake: FakeAzure, options: RunOptions = {}): Promise<{ report: RunReport; settings: RunSettings; logs: string[] }> {
+export async function runOnce(fake: FakeAzure, options: RunOptions = {}): Promise<{ report: RunReport; settings: RunSettings; logs: string[]; waitedMs: number }> {
   const { settings, topology } = pairConfig(options.inputs);
-  const { report, logs } = await runTopology(fake, topology, settings, options);
-  return { report, settings, logs };
+  const { report, logs, waitedMs } = await runTopology(fake, topology, settings, options);
+  return { report, settings, logs, waitedMs };
 }
