@@ -28,7 +28,7 @@ import {
   SUBNET_NAME_FORM,
   VNET_ID_FORM,
 } from '../azure/resource-id.ts';
-import { closest, FileReader, type TopologyProblem, type Val } from './topology-read.ts';
+import { closest, FileReader, shorten, type TopologyProblem, type Val } from './topology-read.ts';
 
 export type { TopologyProblem } from './topology-read.ts';
 
@@ -533,7 +533,7 @@ class Parser {
   }
 
   #alias(alias: string, at: number, entry: string): void {
-    if (!ALIAS.test(alias)) this.#r.report(at, entry, alias, `'${alias}' is not a valid alias`, ALIAS_FORM);
+    if (!ALIAS.test(alias)) this.#r.report(at, entry, alias, `'${shorten(alias)}' is not a valid alias`, ALIAS_FORM);
   }
 
   #guid(v: Val | undefined, expected: string): string | undefined {
@@ -541,7 +541,7 @@ class Parser {
     const value = this.#r.string(v, expected);
     if (value === undefined) return undefined;
     if (!isGuid(value)) {
-      this.#r.report(v.at, v.entry, value, `'${value}' is not a GUID`, expected);
+      this.#r.report(v.at, v.entry, value, `'${shorten(value)}' is not a GUID`, expected);
       return undefined;
     }
     return value.toLowerCase();
@@ -552,7 +552,7 @@ class Parser {
     const value = this.#r.string(v, `one of ${form}`);
     if (value === undefined) return undefined;
     const match = allowed.find((a) => a === value);
-    if (match === undefined) this.#r.report(v.at, v.entry, value, `'${value}' is not allowed`, `one of ${form}`);
+    if (match === undefined) this.#r.report(v.at, v.entry, value, `'${shorten(value)}' is not allowed`, `one of ${form}`);
     return match;
   }
 
@@ -575,7 +575,7 @@ class Parser {
       v.at,
       v.entry,
       alias,
-      `unknown ${what} alias '${alias}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`,
+      `unknown ${what} alias '${shorten(alias)}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`,
       aliases.length === 0 ? `an alias defined under ${section} (none is)` : `one of the aliases under ${section} (${shown})`,
     );
   }
@@ -615,7 +615,7 @@ class Parser {
       const name = r.string(x, PEERING_NAME_FORM);
       if (name === undefined) return undefined;
       if (!isValidPeeringName(name)) {
-        r.report(x.at, x.entry, name, `'${name}' is not a valid peering name`, PEERING_NAME_FORM);
+        r.report(x.at, x.entry, name, `'${shorten(name)}' is not a valid peering name`, PEERING_NAME_FORM);
         return undefined;
       }
       return { name, at: x.at };
@@ -630,7 +630,7 @@ class Parser {
     const value = r.scalar(v);
     if (value === '*') return { kind: 'whole' };
     if (typeof value === 'string') {
-      r.report(v.at, v.entry, value, `'${value}' is not a subnet selection`, SUBNETS_FORM);
+      r.report(v.at, v.entry, value, `'${shorten(value)}' is not a subnet selection`, SUBNETS_FORM);
       return undefined;
     }
     const lists = r.list(v, SUBNETS_FORM);
@@ -662,7 +662,7 @@ class Parser {
           continue;
         }
         if (!isValidSubnetName(name)) {
-          r.report(x.at, x.entry, name, `'${name}' is not a valid subnet name`, SUBNET_NAME_FORM);
+          r.report(x.at, x.entry, name, `'${shorten(name)}' is not a valid subnet name`, SUBNET_NAME_FORM);
           ok = false;
           continue;
         }

@@ -396,6 +396,15 @@ describe('parseTopology: every problem with file, line, column, entry, value and
     );
   });
 
+  it('a resource ID where an alias belongs is shortened in the message', () => {
+    const [problem] = problems(file('hubs:', `  - { hub: hub, spokes: [${id('app1', SUB2)}] }`));
+    const cut = `${id('app1', SUB2).slice(0, 59)}…`;
+    expect(problem?.value).toBe(cut);
+    expect(problem?.message).toBe(
+      `${at(11, 26)}: hubs[0].spokes[0]: unknown VNet alias '${cut}'; expected one of the aliases under vnets (hub, app1, app2, db)`,
+    );
+  });
+
   it('the same pair declared twice in any two entries, either order, names both', () => {
     expect(messages(file('hubs:', '  - hub: hub', '    spokes: [app1, app2]', 'links:', '  - vnets: [app2, hub]', 'meshes:', '  - vnets: [db, app1, hub]'))).toEqual([
       `${at(14, 5)}: links[0]: VNets 'app2' and 'hub' are already paired by hubs[0].spokes[1] (line 12); expected each pair of VNets in one entry only`,
