@@ -55,3 +55,15 @@ export function defaultPeeringName(local: VnetRef, remote: VnetRef): string {
 export function pairKey(a: VnetRef, b: VnetRef): string {
   return [a.id.toLowerCase(), b.id.toLowerCase()].sort().join('\n');
 }
+
+/** `Link.key`: the two IDs lowercased, sorted and joined with '|' (spec/topology.md, Outputs). */
+export function linkKey(a: VnetRef, b: VnetRef): string {
+  return [a.id.toLowerCase(), b.id.toLowerCase()].sort().join('|');
+}
+
+// Subnet: Azure's rule is the peering rule (1-80 of letters, digits, _ . -; starts with a letter or
+// digit, ends with one or _).
+export const isValidSubnetName = (name: string): boolean => PEERING_NAME.test(name);
+
+export const SUBNET_NAME_FORM =
+  '1-80 letters, digits, underscores, periods or hyphens, starting with a letter or digit and ending with a letter, digit or underscore';
