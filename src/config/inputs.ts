@@ -1,7 +1,6 @@
 // The only module that reads the action's inputs. Every input is trimmed and checked here, before
 // any network call; an invalid one throws an InputError naming the input, its value and the form.
 // The pair inputs become a one-link Topology; a `topology` input is read and checked as a file.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { armScope, CLOUD_NAMES, CLOUDS, isCloudName, type CloudName } from '../azure/clouds.ts';
@@ -361,6 +360,9 @@ function pairTopology(read: Reader): Topology {
 // ---------------------------------------------------------------------------------------------
 // A topology file
 
+/** A broken file can hold thousands of problems: the message lists this many. */
+const MAX_FILE_PROBLEMS = 100;
+
 /** Pair inputs given a value other than the default a runner fills in (spec/topology.md). */
 function pairInputsGiven(read: Reader): string[] {
   return Object.entries(PAIR_DEFAULTS)
@@ -391,13 +393,14 @@ function fileTopology(read: Reader, files: FileAccess): Topology {
   // Messages, locators and the comment key use the path relative to the workspace, with '/'.
   const workspace = `${files.workspace.replace(/\/+$/, '')}/`;
   const path = (absolute.startsWith(workspace) ? absolute.slice(workspace.length) : given).replace(/\\/g, '/').replace(/^\.\//, '');
-  const parsed = parseTopology(bytes.toString('utf8'), { path });
+  const parsed = parseTopology(bytes, { path });
   if (!parsed.ok) {
     const n = parsed.problems.length;
-    throw new InputError(`Invalid topology file ${path}: ${n} problem${n === 1 ? '' : 's'}, nothing was sent to Azure.\n${parsed.problems.map((p) => p.message).join('\n')}`);
+    const shown = parsed.problems.slice(0, MAX_FILE_PROBLEMS).map((p) => p.message);
+    if (n > MAX_FILE_PROBLEMS) shown.push(`… and ${n - MAX_FILE_PROBLEMS} more problems`);
+    throw new InputError(`Invalid topology file ${path}: ${n} problem${n === 1 ? '' : 's'}, nothing was sent to Azure.\n${shown.join('\n')}`);
   }
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  return { ...parsed.topology, source: { kind: 'file', path, digest } };
+  return parsed.topology;
 }
 
 /** Reads and validates every input (and the topology file). Throws InputError. */

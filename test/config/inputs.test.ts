@@ -1,7 +1,7 @@
 // Inputs go through the real @actions/core: each test sets INPUT_* variables, as a runner does.
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InputError, readSettings, type Settings } from '../../src/config/inputs.ts';
+import { InputError, readConfig, type RunConfig } from '../../src/config/inputs.ts';
 import { isValidPeeringName } from '../../src/azure/resource-id.ts';
 
 const SUB_A = 'aaaaaaaa-0000-0000-0000-000000000001';
@@ -36,6 +36,14 @@ const INPUTS = [
   'arm-endpoint',
   'authority-host',
   'timeout-minutes',
+  'ensure',
+  'subnets-a',
+  'subnets-b',
+  'ipv6-only',
+  'topology',
+  'max-parallel-writes',
+  'shard',
+  'results',
 ] as const;
 type InputName = (typeof INPUTS)[number];
 type Inputs = Partial<Record<InputName, string>>;
@@ -47,21 +55,35 @@ function setInputs(inputs: Inputs): void {
   for (const name of INPUTS) vi.stubEnv(`INPUT_${name.toUpperCase()}`, inputs[name] ?? '');
 }
 
-function settings(over: Inputs = {}): Readonly<Settings> {
-  setInputs({ ...REQUIRED, ...over });
-  return readSettings();
+/** The run settings and the pair's one link, flattened as the tests read them. */
+function flatten(config: RunConfig) {
+  const link = config.topology.links[0];
+  if (!link) throw new Error('no link');
+  const side = (s: 'a' | 'b') => ({
+    vnet: link.ends[s].vnet,
+    tenantId: link.ends[s].identity.tenantId,
+    clientId: link.ends[s].identity.clientId,
+    givenPeeringName: link.ends[s].givenPeeringName,
+    defaultPeeringName: link.ends[s].defaultPeeringName,
+  });
+  return { ...config.settings, a: side('a'), b: side('b'), allowVirtualNetworkAccess: link.allowVirtualNetworkAccess, allowForwardedTraffic: link.allowForwardedTraffic, gatewayTransit: link.gatewayTransit, link };
 }
 
-/** The InputError message readSettings throws for these inputs. */
-function failure(over: Inputs): string {
+function settings(over: Inputs = {}): ReturnType<typeof flatten> {
   setInputs({ ...REQUIRED, ...over });
+  return flatten(readConfig());
+}
+
+/** The InputError message readConfig throws for these inputs. */
+function failure(over: Inputs, base: Inputs = REQUIRED): string {
+  setInputs({ ...base, ...over });
   try {
-    readSettings();
+    readConfig();
   } catch (e: unknown) {
     expect(e).toBeInstanceOf(InputError);
     return e instanceof Error ? e.message : String(e);
   }
-  throw new Error(`readSettings accepted ${JSON.stringify(over)}`);
+  throw new Error(`readConfig accepted ${JSON.stringify(over)}`);
 }
 
 afterEach(() => {
@@ -322,11 +344,15 @@ describe('timeout-minutes', () => {
     expect(settings({ 'timeout-minutes': value }).timeoutMs).toBe(ms);
   });
 
-  it.each(['0', '-5', 'ten', '1e3', '361', '15m'])('refuses %j', (value) => {
+  it.each(['0', '-5', 'ten', '1e3', '361', '15m', '0.000001', '0.09'])('refuses %j', (value) => {
     const message = failure({ 'timeout-minutes': value });
     expect(message).toContain("'timeout-minutes'");
     expect(message).toContain(`'${value}'`);
-    expect(message).toContain('number of minutes');
+    expect(message).toContain('number of minutes from 0.1 (6 seconds) to 360');
+  });
+
+  it('accepts the floor of 0.1 minutes', () => {
+    expect(settings({ 'timeout-minutes': '0.1' }).timeoutMs).toBe(6_000);
   });
 });
 
@@ -383,5 +409,121 @@ describe('the action with invalid input', () => {
       process.exitCode = exitCode;
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('the holes a hardening review found', () => {
+  it('refuses an audience with whitespace or a control character, which would reach GitHub and Entra', () => {
+    for (const value of ['api://Azure ADTokenExchange', 'api://x\nInjected: header', `api://${'x'.repeat(300)}`]) {
+      const message = failure({ audience: value });
+      expect(message).toContain("'audience'");
+      expect(message).toContain('printable characters, no spaces');
+      expect(message).not.toContain('\nInjected');
+    }
+  });
+
+  it('shows a huge value once, shortened, with its length', () => {
+    const huge = `/subscriptions/${'x'.repeat(120_000)}`;
+    const message = failure({ 'vnet-a': huge });
+    expect(message.length).toBeLessThan(1_500);
+    expect(message).toContain('(120015 characters)');
+    expect(message.split('xxxxxxxxxx').length).toBeLessThan(30);
+  });
+
+  it('never echoes a github-token, even a broken one', () => {
+    const token = 'ghs_secret\nvalue';
+    const message = failure({ 'github-token': token });
+    expect(message).toContain("'github-token'");
+    expect(message).not.toContain('ghs_secret');
+  });
+
+  it('treats an unevaluated ${{ github.token }} as not given and falls back to GITHUB_TOKEN', () => {
+    vi.stubEnv('GITHUB_TOKEN', 'ghs_from_env');
+    expect(settings({ 'github-token': '${{ github.token }}' }).githubToken).toBe('ghs_from_env');
+    vi.stubEnv('GITHUB_TOKEN', '${{ github.token }}');
+    expect(settings({ 'github-token': '${{ github.token }}' }).githubToken).toBe('');
+  });
+});
+
+describe('tear-down and subnet inputs', () => {
+  it('ensure defaults to present and takes absent', () => {
+    expect(settings().link.ensure).toBe('present');
+    expect(settings({ ensure: 'ABSENT' }).link.ensure).toBe('absent');
+    expect(failure({ ensure: 'gone' })).toContain('one of present, absent');
+  });
+
+  it('no subnets: the kind is not managed; * in both: whole VNet; lists: subnet peering', () => {
+    expect(settings().link.kind).toEqual({ kind: 'unmanaged' });
+    expect(settings({ 'subnets-a': '*', 'subnets-b': '*' }).link.kind).toEqual({ kind: 'whole' });
+    expect(settings({ 'subnets-a': 'app, data', 'subnets-b': 'web\napi\n', 'ipv6-only': 'true' }).link.kind).toEqual({
+      kind: 'subnets',
+      subnets: { a: ['app', 'data'], b: ['web', 'api'] },
+      ipv6Only: true,
+    });
+  });
+
+  it.each<[Inputs, InputName, string]>([
+    [{ 'subnets-a': 'app' }, 'subnets-b', 'subnet names too'],
+    [{ 'subnets-b': 'app' }, 'subnets-a', 'subnet names too'],
+    [{ 'subnets-a': '*', 'subnets-b': 'app' }, 'subnets-b', '* as well'],
+    [{ 'subnets-a': 'app, app', 'subnets-b': 'web' }, 'subnets-a', "'app' is listed twice"],
+    [{ 'subnets-a': 'app, -bad', 'subnets-b': 'web' }, 'subnets-a', "'-bad' is not a subnet name"],
+    [{ 'subnets-a': Array.from({ length: 201 }, (_, i) => `s${i}`).join(','), 'subnets-b': 'web' }, 'subnets-a', 'at most 200'],
+    [{ 'ipv6-only': 'true' }, 'ipv6-only', 'unless subnets-a and subnets-b list subnets'],
+    [{ 'ipv6-only': 'true', 'subnets-a': '*', 'subnets-b': '*' }, 'ipv6-only', 'unless subnets-a and subnets-b list subnets'],
+  ])('%j is refused naming %s', (inputs, name, expected) => {
+    const message = failure(inputs);
+    expect(message).toContain(`'${name}'`);
+    expect(message).toContain(expected);
+  });
+});
+
+describe('topology runs', () => {
+  it('shard and results need a topology', () => {
+    expect(failure({ shard: '1/2' })).toContain("'shard'");
+    expect(failure({ results: 'results/*.json' })).toContain("'results'");
+  });
+
+  it('max-parallel-writes is a whole number from 1', () => {
+    expect(settings().maxParallelWrites).toBe(50);
+    expect(settings({ 'max-parallel-writes': '8' }).maxParallelWrites).toBe(8);
+    for (const value of ['0', '-1', '2.5', 'many']) expect(failure({ 'max-parallel-writes': value })).toContain("'max-parallel-writes'");
+  });
+
+  it('refuses a topology path that does not exist, naming the input, before any request', () => {
+    const message = failure({ topology: 'nowhere/topology.yml' }, {});
+    expect(message).toContain("'topology'");
+    expect(message).toContain('no such file');
+  });
+
+  it('refuses pair inputs beside a topology (defaults a runner fills in are fine)', () => {
+    const message = failure({ topology: 'examples/topologies/hub-and-spoke.yml', 'vnet-a': HUB, 'allow-forwarded-traffic': 'true', 'allow-virtual-network-access': 'true', 'gateway-transit': 'none' }, {});
+    expect(message).toContain("'vnet-a', 'allow-forwarded-traffic'");
+    expect(message).not.toContain("'gateway-transit'");
+  });
+
+  it('reads a topology file relative to the workspace; refuses a shard out of range', () => {
+    vi.stubEnv('GITHUB_WORKSPACE', process.cwd());
+    setInputs({ topology: 'examples/topologies/hub-and-spoke.yml', shard: '2/3' });
+    const config = readConfig();
+    expect(config.kind).toBe('reconcile');
+    expect(config.kind === 'reconcile' ? config.shard : undefined).toEqual({ index: 2, count: 3 });
+    expect(config.topology.source).toMatchObject({ kind: 'file', path: 'examples/topologies/hub-and-spoke.yml' });
+    expect(config.topology.links.length).toBeGreaterThan(1);
+    for (const value of ['0/3', '4/3', '1/257', 'one/two']) expect(failure({ topology: 'examples/topologies/hub-and-spoke.yml', shard: value }, {})).toContain("'shard'");
+  });
+
+  it('a topology with results is a merge run', () => {
+    vi.stubEnv('GITHUB_WORKSPACE', process.cwd());
+    setInputs({ topology: 'examples/topologies/mesh.yml', results: 'out/*.json' });
+    const config = readConfig();
+    expect(config.kind).toBe('merge');
+    expect(failure({ topology: 'examples/topologies/mesh.yml', results: 'out/*.json', shard: '1/2' }, {})).toContain("'results'");
+  });
+
+  it('lists every problem of a bad file with its line, before any request', () => {
+    const message = failure({ topology: 'test/fixtures/topology/broken.yml' }, {});
+    expect(message).toMatch(/^Invalid topology file test\/fixtures\/topology\/broken\.yml: \d+ problems, nothing was sent to Azure\./);
+    expect(message).toMatch(/broken\.yml:\d+:\d+: /);
   });
 });

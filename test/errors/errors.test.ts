@@ -1,35 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { advice, classify, errorMessage, toProblem, type ErrorContext } from '../../src/errors/errors.ts';
-import { parseVnetId } from '../../src/azure/resource-id.ts';
-import type { VnetRef } from '../../src/model.ts';
-import { canceled, FakeRestError, HUB, lroFailed, restError, SPOKE, TENANT_A, TENANT_B } from '../support/fake-azure.ts';
-
-function ref(id: string): VnetRef {
-  const r = parseVnetId(id);
-  if ('error' in r) throw new Error(r.error);
-  return r;
-}
+import { advice, classify, errorMessage, toProblem } from '../../src/errors/classify.ts';
+import { CODES, type AdviceContext } from '../../src/errors/codes.ts';
+import { linkContext } from '../../src/run/engine.ts';
+import { canceled, FakeRestError, lroFailed, pairConfig, restError, TENANT_A, TENANT_B } from '../support/fake-azure.ts';
 
 const CLIENT_A = '44444444-4444-4444-4444-444444444444';
 const CLIENT_B = '55555555-5555-5555-5555-555555555555';
 
-const ctx: ErrorContext = {
-  side: 'a',
-  vnet: ref(HUB),
-  remoteVnet: ref(SPOKE),
-  tenantId: TENANT_A,
-  remoteTenantId: TENANT_B,
-  clientId: CLIENT_A,
-  remoteClientId: CLIENT_A,
-  subject: 'repo:contoso/network:ref:refs/heads/main',
-  audience: 'api://AzureADTokenExchange',
-};
+/** The context of a direction of the pair inputs' link (hub in tenant A, spoke in tenant B). */
+function pairContext(side: 'a' | 'b', inputs: Record<string, string> = {}): AdviceContext {
+  const link = pairConfig({ 'client-id-a': CLIENT_A, ...inputs }).topology.links[0];
+  if (!link) throw new Error('no link');
+  return linkContext(link, side, { subject: 'repo:contoso/network:ref:refs/heads/main', audience: 'api://AzureADTokenExchange' });
+}
+const ctx = pairContext('a');
+const withLink = (c: AdviceContext, over: Partial<NonNullable<AdviceContext['link']>>): AdviceContext => (c.link ? { ...c, link: { ...c.link, ...over } } : c);
 
 describe('classify: RestError-like objects', () => {
   it('reads code and status, and the Retry-After header in seconds', () => {
     const c = classify(restError(429, 'RetryableError', 'A retryable error occurred.', 7));
-    expect(c).toEqual({ code: 'RetryableError', message: 'A retryable error occurred.', statusCode: 429, transient: true, retryAfterMs: 7000 });
+    expect(c).toEqual({ code: 'RetryableError', message: 'A retryable error occurred.', statusCode: 429, transient: true, curedByRecreate: false, retryAfterMs: 7000 });
   });
 
   it('takes the hint from "can be retried in N seconds" when no header came', () => {
@@ -139,7 +130,7 @@ describe('classify: Entra and anything else', () => {
   });
 
   it('keeps an unknown error as it is', () => {
-    expect(classify(new Error('boom'))).toEqual({ code: 'UnknownError', message: 'boom', statusCode: undefined, transient: false, retryAfterMs: undefined });
+    expect(classify(new Error('boom'))).toEqual({ code: 'UnknownError', message: 'boom', statusCode: undefined, transient: false, curedByRecreate: false, retryAfterMs: undefined });
     expect(classify('just a string').message).toBe('just a string');
     expect(errorMessage(42)).toBe('42');
   });
@@ -194,13 +185,13 @@ describe('advice', () => {
     const text = advice('LinkedAuthorizationFailed', msg, ctx) ?? '';
     expect(text).toContain(TENANT_B);
     expect(text).toContain('admin consent');
-    expect(text).not.toContain('client-id-a and client-id-b differ');
-    const twoApps = advice('LinkedAuthorizationFailed', msg, { ...ctx, remoteClientId: CLIENT_B }) ?? '';
-    expect(twoApps).toContain('client-id-a and client-id-b differ');
+    expect(text).not.toContain('name different apps');
+    const twoApps = advice('LinkedAuthorizationFailed', msg, withLink(ctx, { remoteClientId: CLIENT_B })) ?? '';
+    expect(twoApps).toContain("input 'client-id-a' and input 'client-id-b' name different apps");
   });
 
   it('LinkedAuthorizationFailed otherwise names the missing peer action on the remote VNet', () => {
-    const text = advice('LinkedAuthorizationFailed', 'does not have authorization to perform action peer/action', { ...ctx, remoteTenantId: TENANT_A }) ?? '';
+    const text = advice('LinkedAuthorizationFailed', 'does not have authorization to perform action peer/action', withLink(ctx, { remoteTenantId: TENANT_A })) ?? '';
     expect(text).toContain('virtualNetworks/peer/action');
     expect(text).toContain('spoke');
   });
@@ -216,7 +207,7 @@ describe('advice', () => {
   });
 
   it('names the input to fix for the side that failed', () => {
-    expect(advice('InvalidAuthenticationTokenTenant', '', { ...ctx, side: 'b' })).toContain('tenant-id-b');
+    expect(advice('InvalidAuthenticationTokenTenant', '', pairContext('b'))).toContain('tenant-id-b');
     expect(advice('InvalidResourceName', '', ctx)).toContain('peering-name-a');
     expect(advice('RemoteVnetHasNoGateways', '', ctx)).toContain('gateway-transit');
   });
@@ -250,21 +241,70 @@ describe('classify: what the SDK really throws for ARM conflicts', () => {
 });
 
 describe('advice: two apps across tenants', () => {
-  const twoApps: ErrorContext = { ...ctx, remoteClientId: CLIENT_B };
+  const twoApps: AdviceContext = withLink(ctx, { remoteClientId: CLIENT_B });
   it('says the other app\'s auxiliary token may be refused, whatever the wording of the refusal', () => {
     for (const code of ['LinkedAuthorizationFailed', 'InvalidAuthenticationToken', 'HTTP401']) {
       const text = advice(code, 'The access token is invalid.', twoApps) ?? '';
-      expect(text, code).toMatch(/client-id-a and client-id-b differ/);
+      expect(text, code).toMatch(/input 'client-id-a' and input 'client-id-b' name different apps/);
       expect(text, code).toMatch(/one multi-tenant app/);
     }
   });
 
   it('does not say so with one app, or within one tenant', () => {
-    expect(advice('LinkedAuthorizationFailed', 'x', ctx)).not.toMatch(/client-id-a and client-id-b differ/);
-    expect(advice('LinkedAuthorizationFailed', 'x', { ...twoApps, remoteTenantId: TENANT_A })).not.toMatch(/differ/);
+    expect(advice('LinkedAuthorizationFailed', 'x', ctx)).not.toMatch(/name different apps/);
+    expect(advice('LinkedAuthorizationFailed', 'x', withLink(twoApps, { remoteTenantId: TENANT_A }))).not.toMatch(/different apps/);
   });
 
   it('explains the spec\'s NotFound code for a missing VNet', () => {
     expect(advice('NotFound', 'not found', ctx)).toMatch(/not found, or identity/);
+  });
+});
+
+describe('the one table: permanent refusals fail fast, with their advice', () => {
+  it.each<[number, string, RegExp]>([
+    [409, 'ScopeLocked', /lock/],
+    [403, 'RequestDisallowedByPolicy', /Policy/],
+    [400, 'NoRegisteredProviderFound', /2026-01-01/],
+    [400, 'InvalidApiVersionParameter', /api-version/],
+  ])('%i %s is not retried and says what to do', (status, code, words) => {
+    const c = classify(restError(status, code, 'refused'));
+    expect(c.transient).toBe(false);
+    expect(c.curedByRecreate).toBe(false);
+    expect(advice(code, 'refused', ctx)).toMatch(words);
+  });
+
+  it('an unknown 409 is still worth another try; an unknown 400 is what a fresh create cures', () => {
+    expect(classify(restError(409, 'Conflict', 'x'))).toMatchObject({ transient: true, curedByRecreate: false });
+    expect(classify(restError(400, 'SomethingAzureSaysOfDisconnected', 'x'))).toMatchObject({ transient: false, curedByRecreate: true });
+  });
+
+  it('a policy or permission refusal is never cured by deleting', () => {
+    for (const [status, code] of [[403, 'RequestDisallowedByPolicy'], [403, 'AuthorizationFailed'], [403, 'LinkedAuthorizationFailed'], [409, 'ScopeLocked'], [403, 'SomethingNew']] as const) {
+      expect(classify(restError(status, code, 'x')).curedByRecreate, code).toBe(false);
+    }
+  });
+
+  it('a body cut short is a transient fault', () => {
+    const c = classify(new SyntaxError('Unexpected end of JSON input'));
+    expect(c).toMatchObject({ code: 'TruncatedResponse', transient: true });
+    expect(classify(Object.assign(new Error('Error "Unexpected end of JSON input" occurred while parsing the response body'), { code: 'PARSE_ERROR' })).transient).toBe(true);
+  });
+
+  it('every code with advice says something a person can act on', () => {
+    for (const [code, info] of Object.entries(CODES)) {
+      if (!info.advice) continue;
+      expect(info.advice(ctx, '').length, code).toBeGreaterThan(30);
+    }
+  });
+
+  it('names the place to fix in the words of a topology file when the link came from one', () => {
+    const fileLink = { ...ctx, tenantField: 'tenants.fabrikam.tenant-id in net.yml' };
+    expect(advice('InvalidAuthenticationTokenTenant', '', fileLink)).toContain('tenants.fabrikam.tenant-id in net.yml');
+  });
+
+  it('does not tell a user to name a peering they already named', () => {
+    const named = pairContext('a', { 'peering-name-a': 'mine' });
+    expect(advice('AnotherPeeringAlreadyReferencesRemoteVnet', '', named)).not.toMatch(/leave .* unset|name the peering/i);
+    expect(advice('AnotherPeeringAlreadyReferencesRemoteVnet', '', ctx)).toContain("leave input 'peering-name-a' unset");
   });
 });

@@ -1,6 +1,6 @@
 // Waiting between attempts: Azure's hints honoured, transient answers retried, the deadline kept.
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../src/errors/errors.ts';
+import { classify } from '../../src/errors/classify.ts';
 import { retryDelay, withRetries } from '../../src/run/retry.ts';
 import { clock, restError } from '../support/fake-azure.ts';
 
