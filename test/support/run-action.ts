@@ -2,7 +2,7 @@
 // INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, the OIDC request variables and an
 // event payload, and reads back what it wrote.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -15,6 +15,8 @@ export interface ActionRun {
   readonly stderr: string;
   readonly outputs: Record<string, string>;
   readonly summary: string;
+  /** What the `result-file` output's file held (the run's temp folder is removed afterwards). */
+  readonly resultFile: string | undefined;
   /** Lines the runner would show as errors (::error::) and warnings (::warning::). */
   readonly errors: string[];
   readonly warnings: string[];
@@ -118,16 +120,13 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
       .split('\n')
       .filter((l) => l.startsWith(`::${kind}`))
       .map((l) => l.slice(l.indexOf('::', 2) + 2).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
-  return {
-    exitCode,
-    signal,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-    errors: commands('error'),
-    warnings: commands('warning'),
-  };
+  const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'));
+  const summary = readFileSync(summaryFile, 'utf8');
+  const resultPath = outputs['result-file'];
+  const resultFile = resultPath && existsSync(resultPath) ? readFileSync(resultPath, 'utf8') : undefined;
+  // Tests leave nothing behind.
+  rmSync(dir, { recursive: true, force: true });
+  return { exitCode, signal, stdout, stderr, outputs, summary, resultFile, errors: commands('error'), warnings: commands('warning') };
 }
 
 /** An onSpawn hook that sends `signal` to the action `delayMs` after its log first shows `text`. */
