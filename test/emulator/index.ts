@@ -7,6 +7,8 @@ import tls from 'node:tls';
 import { armErrorReply, armHandler } from './arm.ts';
 import { createServerCertificates } from './certs.ts';
 import { accessTokenIssuer, entraHandler } from './entra.ts';
+import { generateWorld } from './generate.ts';
+import type { GeneratedIds, GeneratedWorld, GenerateSpec } from './generate.ts';
 import { githubCommonHeaders, githubHandler, GithubStore } from './github.ts';
 import type { CommentView } from './github.ts';
 import { Governance } from './governance.ts';
@@ -24,7 +26,7 @@ import type { Timing } from './timing.ts';
 import { DEFAULT_API_VERSIONS, defaultWorld, IDS, loadWorld, parseWorld, resolveBehavior } from './world.ts';
 import type { Behavior, BehaviorInput, LockSpec, PeeringSpec, PolicySpec, PullRequestSpec, SubnetSpec, World } from './world.ts';
 
-export { defaultWorld, IDS, loadWorld, parseWorld, DEFAULT_API_VERSIONS, DEFAULT_TIMING };
+export { defaultWorld, generateWorld, IDS, loadWorld, parseWorld, DEFAULT_API_VERSIONS, DEFAULT_TIMING };
 export type {
   Behavior,
   BehaviorInput,
@@ -34,6 +36,9 @@ export type {
   FaultKind,
   FaultMatch,
   FailDirective,
+  GeneratedIds,
+  GeneratedWorld,
+  GenerateSpec,
   HangFault,
   PeeringBody,
   PeeringProperties,
