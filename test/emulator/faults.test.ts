@@ -51,7 +51,8 @@ describe('hang', () => {
     await expect(client.virtualNetworks.get('rg-hub', 'vnet-hub', { abortSignal: AbortSignal.timeout(300) })).rejects.toMatchObject({
       name: 'AbortError',
     });
-    const pending = client.virtualNetworks.get('rg-hub', 'vnet-hub').then(
+    // A raw request (the SDK would retry against the stopped server for seconds).
+    const pending = fetch(`${own.endpoints.arm}${HUB}?api-version=2026-01-01`).then(
       () => 'answered',
       () => 'failed',
     );
