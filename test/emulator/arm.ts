@@ -123,7 +123,15 @@ export function armErrorReply(
     status,
     errorCode: code,
     ...(headers ? { headers } : {}),
-    body: { error: { code, ...(extra?.target ? { target: extra.target } : {}), message, ...(details ? { details } : {}), ...(extra?.additionalInfo ? { additionalInfo: extra.additionalInfo } : {}) } },
+    body: {
+      error: {
+        code,
+        ...(extra?.target ? { target: extra.target } : {}),
+        message,
+        ...(details ? { details } : {}),
+        ...(extra?.additionalInfo ? { additionalInfo: extra.additionalInfo } : {}),
+      },
+    },
   };
 }
 
@@ -339,8 +347,10 @@ export function armHandler(deps: ArmDeps): Handler {
     const version = apiVersionOf(ctx);
     const served = deps.behavior().apiVersions[provider.namespace];
     if (!served.includes(version)) {
-      const location = provider.namespace === 'authorization' ? 'global' : r.kind === 'vnet' || r.kind === 'peering' || r.kind === 'peeringList' ? (deps.network.location(r.vnetId) ?? REGION) : REGION;
-      const locations = provider.namespace === 'authorization' ? 'global' : [...new Set([REGION, ...deps.network.locations()])].join(', ');
+      const global = provider.namespace === 'authorization';
+      const vnetLocation = 'vnetId' in r ? deps.network.location(r.vnetId) : undefined;
+      const location = global ? 'global' : (vnetLocation ?? REGION);
+      const locations = global ? 'global' : [...new Set([REGION, ...deps.network.locations()])].join(', ');
       return armErrorReply(
         400,
         'NoRegisteredProviderFound',
