@@ -3,7 +3,7 @@
 // provisioningState and the VNet's busy state wait for the operation; failed and cancelled
 // operations are undone. Crafted requests, and the real SDK for the conflict answers.
 import { describe, expect, it } from 'vitest';
-import { armRequest, assertionCredential, code, networkClient, path, peeringPath, putPeering, remote, useEmulator } from './clients.ts';
+import { armRequest, assertionCredential, code, networkClient, operationOf, path, peeringPath, putPeering, remote, useEmulator } from './clients.ts';
 import type { ArmResponse } from './clients.ts';
 import { IDS } from './index.ts';
 
@@ -13,10 +13,7 @@ const APP = IDS.vnets.app;
 
 const emu = useEmulator();
 
-async function operation(r: ArmResponse): Promise<unknown> {
-  const op = new URL(r.headers.get('azure-asyncoperation') ?? '');
-  return (await armRequest(emu(), { path: op.pathname })).body;
-}
+const operation = (r: ArmResponse) => operationOf(emu(), r);
 
 const props = (vnetId: string, name: string) => emu().peering(vnetId, name)?.properties;
 const vnetState = (vnetId: string) => emu().vnet(vnetId)?.properties.provisioningState;

@@ -1,7 +1,7 @@
 // The rules Azure enforces on a peering write (spec §5): overlaps, gateways, one peering per remote
 // VNet, names, the peering limit, one write at a time per VNet, superseded and failed operations.
 import { describe, expect, it } from 'vitest';
-import { armRequest, code, message, path, peeringPath, putPeering, remote, useEmulator } from './clients.ts';
+import { armRequest, code, message, operationOf, path, peeringPath, putPeering, remote, useEmulator } from './clients.ts';
 import type { ArmResponse } from './clients.ts';
 import { IDS } from './index.ts';
 
@@ -11,10 +11,7 @@ const APP = IDS.vnets.app;
 
 const emu = useEmulator();
 
-async function operation(r: ArmResponse): Promise<unknown> {
-  const op = new URL(r.headers.get('azure-asyncoperation') ?? '');
-  return (await armRequest(emu(), { path: op.pathname })).body;
-}
+const operation = (r: ArmResponse) => operationOf(emu(), r);
 
 describe('address spaces', () => {
   it('overlapping VNets: 400 VnetAddressSpacesOverlap naming the overlapping prefixes', async () => {
