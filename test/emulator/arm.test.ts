@@ -20,8 +20,10 @@ describe('crafted bad requests get Azure-shaped answers and the server keeps ser
     await stillServing();
   });
 
-  it('any api-version is accepted', async () => {
+  it('an older api-version the region serves is accepted; one it does not: 400 NoRegisteredProviderFound', async () => {
     expect((await armRequest(emu(), { path: IDS.vnets.hub, apiVersion: '2024-05-01' })).status).toBe(200);
+    expect(code(await armRequest(emu(), { path: IDS.vnets.hub, apiVersion: '2099-01-01' }))).toBe('400 NoRegisteredProviderFound');
+    await stillServing();
   });
 
   it('no Authorization header: 401 AuthenticationFailed with a WWW-Authenticate challenge', async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { accessTokenIssuer } from './entra.ts';
 import { claimAudiences, claimNumber, claimString, decodeJwt, signatureValid } from './jwt.ts';
 import type { SigningKey } from './jwt.ts';
+import type { Governance } from './governance.ts';
 import { operationPath, operationResultPath, parsePeeringBody, vnetNotFound } from './network.ts';
 import type { ArmError, ErrorBody, Network, Operation } from './network.ts';
 import { ACTIONS } from './rbac.ts';
@@ -17,6 +18,7 @@ export interface ArmDeps {
   world: World;
   network: Network;
   rbac: Rbac;
+  governance: Governance;
   throttle: Throttle;
   entraKey: SigningKey;
   origin: () => string;
@@ -43,6 +45,7 @@ const ROUTES = {
   peering: new RegExp(`^${P}/([^/]+)/virtualNetworkPeerings/([^/]+)$`, 'i'),
   operation: /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Network\/locations\/([^/]+)\/operations\/([^/]+)$/i,
   operationResult: /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Network\/locations\/([^/]+)\/operationResults\/([^/]+)$/i,
+  permissions: /^(\/subscriptions\/([^/]+)(?:\/.*)?)\/providers\/Microsoft\.Authorization\/permissions$/i,
 };
 
 type Route =
@@ -50,7 +53,26 @@ type Route =
   | { kind: 'vnet'; sub: string; rg: string; vnetId: string }
   | { kind: 'peeringList'; sub: string; rg: string; vnetId: string }
   | { kind: 'peering'; sub: string; rg: string; vnetId: string; name: string }
-  | { kind: 'operation' | 'operationResult'; sub: string; id: string };
+  | { kind: 'operation' | 'operationResult'; sub: string; id: string }
+  | { kind: 'permissions'; sub: string; scope: string };
+
+/** The resource provider and type a route belongs to, for api-version answers. */
+function providerOf(r: Route): { namespace: 'network' | 'authorization'; type: string } {
+  switch (r.kind) {
+    case 'vnetList':
+    case 'vnet':
+      return { namespace: 'network', type: 'virtualNetworks' };
+    case 'peeringList':
+    case 'peering':
+      return { namespace: 'network', type: 'virtualNetworks/virtualNetworkPeerings' };
+    case 'operation':
+      return { namespace: 'network', type: 'locations/operations' };
+    case 'operationResult':
+      return { namespace: 'network', type: 'locations/operationResults' };
+    case 'permissions':
+      return { namespace: 'authorization', type: 'permissions' };
+  }
+}
 
 function decode(segment: string): string {
   try {
@@ -76,6 +98,8 @@ function route(path: string): Route | undefined {
   if (m?.[1] && m[3]) return { kind: 'operation', sub: m[1], id: m[3] };
   m = ROUTES.operationResult.exec(path);
   if (m?.[1] && m[3]) return { kind: 'operationResult', sub: m[1], id: m[3] };
+  m = ROUTES.permissions.exec(path);
+  if (m?.[1] && m[2]) return { kind: 'permissions', sub: m[2], scope: decode(m[1]) };
   return undefined;
 }
 
@@ -93,12 +117,21 @@ export function armErrorReply(
   message: string,
   details?: ErrorBody[],
   headers?: Record<string, string>,
+  extra?: Pick<ErrorBody, 'target' | 'additionalInfo'>,
 ): Reply {
   return {
     status,
     errorCode: code,
     ...(headers ? { headers } : {}),
-    body: { error: { code, message, ...(details ? { details } : {}) } },
+    body: {
+      error: {
+        code,
+        ...(extra?.target ? { target: extra.target } : {}),
+        message,
+        ...(details ? { details } : {}),
+        ...(extra?.additionalInfo ? { additionalInfo: extra.additionalInfo } : {}),
+      },
+    },
   };
 }
 
@@ -109,6 +142,7 @@ function fromArmError(e: ArmError): Reply {
     e.message,
     e.details,
     e.retryAfter !== undefined ? { 'Retry-After': String(e.retryAfter) } : undefined,
+    { ...(e.target ? { target: e.target } : {}), ...(e.additionalInfo ? { additionalInfo: e.additionalInfo } : {}) },
   );
 }
 
@@ -309,6 +343,21 @@ export function armHandler(deps: ArmDeps): Handler {
       );
     }
 
+    const provider = providerOf(r);
+    const version = apiVersionOf(ctx);
+    const served = deps.behavior().apiVersions[provider.namespace];
+    if (!served.includes(version)) {
+      const global = provider.namespace === 'authorization';
+      const vnetLocation = 'vnetId' in r ? deps.network.location(r.vnetId) : undefined;
+      const location = global ? 'global' : (vnetLocation ?? REGION);
+      const locations = global ? 'global' : [...new Set([REGION, ...deps.network.locations()])].join(', ');
+      return armErrorReply(
+        400,
+        'NoRegisteredProviderFound',
+        `No registered resource provider found for location '${location}' and API version '${version}' for type '${provider.type}'. The supported api-versions are '${served.join(', ')}'. The supported locations are '${locations}'.`,
+      );
+    }
+
     const kind: RequestKind =
       ctx.method === 'DELETE' ? 'delete' : ctx.method === 'GET' || ctx.method === 'HEAD' ? 'read' : 'write';
     const throttled = deps.throttle.check(
@@ -318,6 +367,7 @@ export function armHandler(deps: ArmDeps): Handler {
       `${token.tenantId}/${token.objectId}`,
       r.sub,
       REGION,
+      provider.namespace === 'network',
     );
     if ('throttled' in throttled) {
       const t = throttled.throttled;
@@ -365,6 +415,10 @@ export function armHandler(deps: ArmDeps): Handler {
       }
       case 'peering':
         return peering(ctx, r, token, auxTokens);
+      case 'permissions':
+        // Any valid token of the subscription's tenant may ask what it may do; no right needed.
+        if (ctx.method !== 'GET') return methodNotAllowed(ctx);
+        return { status: 200, body: { value: deps.rbac.permissionsAt(token, r.scope) } };
     }
   };
 
@@ -382,6 +436,8 @@ export function armHandler(deps: ArmDeps): Handler {
       case 'DELETE': {
         if (!deps.rbac.allows(token, ACTIONS.peeringDelete, scope))
           return authorizationFailed(token, ACTIONS.peeringDelete, scope);
+        const refused = deps.governance.locked(scope, 'delete') ?? deps.governance.denied(scope, ACTIONS.peeringDelete);
+        if (refused) return fromArmError(refused);
         const result = deps.network.delete(r.vnetId, r.name);
         if (!result.ok) return fromArmError(result.error);
         if (!result.operation) return { status: 204 };
@@ -411,6 +467,8 @@ export function armHandler(deps: ArmDeps): Handler {
         }
         const linked = linkedCheck(token, auxTokens, scope, remoteId);
         if (linked) return linked;
+        const refused = deps.governance.locked(scope, 'write') ?? deps.governance.denied(scope, ACTIONS.peeringWrite);
+        if (refused) return fromArmError(refused);
         if (!deps.network.hasVnet(r.vnetId)) return missingParent();
         const sync = (ctx.query['syncRemoteAddressSpace'] ?? '').toLowerCase() === 'true';
         const result = deps.network.put(r.vnetId, r.name, parsed.write, sync);

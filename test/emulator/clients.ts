@@ -134,6 +134,12 @@ export function putPeering(
 
 export const remote = (id: string) => ({ remoteVirtualNetwork: { id } });
 
+/** The body of the operation a PUT or DELETE answer points at (its Azure-AsyncOperation). */
+export async function operationOf(emu: Emulator, r: ArmResponse): Promise<unknown> {
+  const op = new URL(r.headers.get('azure-asyncoperation') ?? '');
+  return (await armRequest(emu, { path: op.pathname })).body;
+}
+
 /** `<status> <error.code>` of an ARM answer, for compact assertions. */
 export const code = (r: ArmResponse): string => `${r.status} ${String(path(r.body, 'error.code'))}`;
 /** `error.message` of an ARM answer. */

@@ -129,3 +129,69 @@ describe('issue comments', () => {
     expect(repo.body).toMatchObject({ full_name: IDS.github.repo, default_branch: 'main', private: false });
   });
 });
+
+describe('who a token is', () => {
+  const graphql = (token: string | null, query: unknown) => gh('POST', '/graphql', token, { query });
+
+  it('{ viewer { login } } names the installation bot or the user', async () => {
+    expect((await graphql(IDS.github.writeToken, '{ viewer { login } }')).body).toEqual({ data: { viewer: { login: 'github-actions[bot]' } } });
+    expect((await graphql(IDS.github.userToken, 'query { viewer { login } }')).body).toEqual({ data: { viewer: { login: IDS.github.userLogin } } });
+    expect((await graphql(IDS.github.readToken, 'query Me {\n  viewer {\n    login\n  }\n}')).body).toEqual({
+      data: { viewer: { login: 'github-actions[bot]' } },
+    });
+  });
+
+  it('other queries get GitHub-shaped errors; no token: 401', async () => {
+    const unknown = await graphql(IDS.github.writeToken, '{ repository(owner: "a", name: "b") { id } }');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ errors: [{ message: "Field 'repository' doesn't exist on type 'Query'", extensions: { code: 'undefinedField' } }] });
+    expect(path((await graphql(IDS.github.writeToken, 42)).body, 'errors.0.message')).toContain('A query attribute must be specified');
+    expect((await graphql(null, '{ viewer { login } }')).status).toBe(401);
+  });
+
+  it('GET /user: the personal token\'s user; an installation token gets 403', async () => {
+    expect(await gh('GET', '/user', IDS.github.userToken)).toMatchObject({ status: 200, body: { login: IDS.github.userLogin, type: 'User' } });
+    expect(await gh('GET', '/user', IDS.github.writeToken)).toMatchObject({ status: 403, body: { message: 'Resource not accessible by integration' } });
+  });
+
+  it('comments carry the author type: Bot for [bot] logins, User otherwise, whoever posts them', async () => {
+    const byUser = await gh('POST', comments, IDS.github.userToken, { body: 'by a person' });
+    expect(path(byUser.body, 'user')).toMatchObject({ login: IDS.github.userLogin, type: 'User' });
+    emu.addComment(IDS.github.repo, IDS.github.otherPullRequest, 'a concurrent run', 'github-actions[bot]');
+    emu.addComment(IDS.github.repo, IDS.github.otherPullRequest, 'LGTM', 'alice');
+    const list = await gh('GET', comments);
+    const users = Array.isArray(list.body) ? list.body.map((c: unknown) => [path(c, 'user.login'), path(c, 'user.type')]) : [];
+    expect(users.slice(-3)).toEqual([
+      [IDS.github.userLogin, 'User'],
+      ['github-actions[bot]', 'Bot'],
+      ['alice', 'User'],
+    ]);
+  });
+});
+
+describe('the pull requests a commit belongs to', () => {
+  it('a merge commit lists its merged pull request; an unknown commit none; not a SHA: 422', async () => {
+    const merged = await gh('GET', `/repos/${IDS.github.repo}/commits/${IDS.github.mergeCommitSha}/pulls`);
+    expect(merged.status).toBe(200);
+    expect(merged.body).toEqual([
+      expect.objectContaining({
+        number: IDS.github.mergedPullRequest,
+        state: 'closed',
+        merged_at: expect.stringMatching(/Z$/),
+        merge_commit_sha: IDS.github.mergeCommitSha,
+        base: expect.objectContaining({ ref: 'main' }),
+      }),
+    ]);
+    expect((await gh('GET', `/repos/${IDS.github.repo}/commits/${'a'.repeat(40)}/pulls`)).body).toEqual([]);
+    expect((await gh('GET', `/repos/${IDS.github.repo}/commits/not-a-sha/pulls`)).status).toBe(422);
+  });
+
+  it('addPullRequest at run time: its head commit and its merge commit find it', async () => {
+    emu.addPullRequest(IDS.github.repo, { number: 12, headSha: 'b'.repeat(40) });
+    emu.addPullRequest(IDS.github.repo, { number: 13, mergeCommitSha: 'c'.repeat(40), title: 'Tear down' });
+    expect(path((await gh('GET', `/repos/${IDS.github.repo}/commits/${'b'.repeat(40)}/pulls`)).body, '0')).toMatchObject({ number: 12, state: 'open', merged_at: null });
+    expect(path((await gh('GET', `/repos/${IDS.github.repo}/commits/cccccccc/pulls`)).body, '0')).toMatchObject({ number: 13, title: 'Tear down' });
+    // The new pull requests take comments.
+    expect((await gh('POST', `/repos/${IDS.github.repo}/issues/12/comments`, IDS.github.writeToken, { body: 'hi' })).status).toBe(201);
+  });
+});

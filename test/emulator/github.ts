@@ -1,26 +1,40 @@
-// GitHub REST: the repository, and issue comments (pull request comments are issue comments).
-import { randomUUID } from 'node:crypto';
+// GitHub REST and GraphQL: the repository, issue comments (pull request comments are issue
+// comments), the pull requests a commit belongs to, who a token is (GET /user, `{ viewer { login } }`).
+import { createHash, randomUUID } from 'node:crypto';
 import type { Handler, Reply, RequestContext } from './server.ts';
-import type { GithubSpec, GithubTokenSpec } from './world.ts';
+import type { GithubSpec, GithubTokenKind, GithubTokenSpec, PullRequestSpec } from './world.ts';
 
 export const MAX_COMMENT_LENGTH = 65536;
 const DOCS = 'https://docs.github.com/rest';
+const GRAPHQL_DOCS = 'https://docs.github.com/graphql';
+
+export type UserType = 'Bot' | 'User';
 
 interface StoredComment {
   id: number;
   issue: number;
   body: string;
   user: string;
-  userType: 'Bot' | 'User';
+  userType: UserType;
   createdAt: string;
   updatedAt: string;
+}
+
+interface StoredPull {
+  number: number;
+  state: 'open' | 'closed' | 'merged';
+  headSha: string;
+  mergeCommitSha: string | undefined;
+  title: string;
+  headRef: string;
+  createdAt: string;
 }
 
 interface Repo {
   fullName: string;
   id: number;
   issues: Set<number>;
-  pulls: Set<number>;
+  pulls: Map<number, StoredPull>;
   comments: StoredComment[];
 }
 
@@ -30,7 +44,21 @@ export interface CommentView {
   user: string;
 }
 
+/** GitHub's rule for who wrote something: `[bot]` logins are apps. */
+export const userTypeOf = (login: string): UserType => (/\[bot\]$/.test(login) ? 'Bot' : 'User');
+
 const userId = (login: string) => [...login].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 90_000_000, 7) + 10_000_000;
+
+/** Personal tokens by their prefix; everything else (GITHUB_TOKEN `ghs_`, app tokens) is an installation token. */
+export function tokenKind(t: GithubTokenSpec): GithubTokenKind {
+  return t.kind ?? (/^(ghp_|gho_|github_pat_)/.test(t.token) ? 'personal' : 'installation');
+}
+
+export function tokenLogin(t: GithubTokenSpec): string {
+  return t.login ?? (tokenKind(t) === 'personal' ? 'octocat' : 'github-actions[bot]');
+}
+
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class GithubStore {
   readonly #repos = new Map<string, Repo>();
@@ -46,11 +74,13 @@ export class GithubStore {
         fullName: r.fullName,
         id: 800_000_000 + i,
         issues: new Set(r.issues ?? []),
-        pulls: new Set(r.pulls ?? []),
+        pulls: new Map(),
         comments: [],
       };
       this.#repos.set(r.fullName.toLowerCase(), repo);
-      for (const c of r.comments ?? []) this.add(r.fullName, c.issue, c.body, c.user ?? 'octocat', 'User');
+      for (const n of r.pulls ?? []) this.addPull(r.fullName, { number: n, state: 'open' });
+      for (const p of r.pullRequests ?? []) this.addPull(r.fullName, p);
+      for (const c of r.comments ?? []) this.add(r.fullName, c.issue, c.body, c.user ?? 'octocat');
     });
   }
 
@@ -58,17 +88,37 @@ export class GithubStore {
     return this.#repos.get(fullName.toLowerCase());
   }
 
+  #mustRepo(fullName: string): Repo {
+    const repo = this.repo(fullName);
+    if (!repo) throw new Error(`Unknown repository ${fullName}`);
+    return repo;
+  }
+
   token(value: string): GithubTokenSpec | undefined {
     return this.#tokens.find((t) => t.token === value);
   }
 
-  add(fullName: string, issue: number, body: string, user: string, userType: 'Bot' | 'User'): StoredComment {
-    const repo = this.repo(fullName);
-    if (!repo) throw new Error(`Unknown repository ${fullName}`);
-    const at = new Date(this.#now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const c: StoredComment = { id: this.#nextId++, issue, body, user, userType, createdAt: at, updatedAt: at };
+  /** A comment by `user` (a `[bot]` login is a Bot, as on GitHub). */
+  add(fullName: string, issue: number, body: string, user: string): StoredComment {
+    const repo = this.#mustRepo(fullName);
+    const at = isoSeconds(this.#now());
+    const c: StoredComment = { id: this.#nextId++, issue, body, user, userType: userTypeOf(user), createdAt: at, updatedAt: at };
     repo.comments.push(c);
     return c;
+  }
+
+  /** A pull request, open or merged; replaces one with the same number. */
+  addPull(fullName: string, p: PullRequestSpec): void {
+    const repo = this.#mustRepo(fullName);
+    repo.pulls.set(p.number, {
+      number: p.number,
+      state: p.state ?? (p.mergeCommitSha ? 'merged' : 'open'),
+      headSha: (p.headSha ?? createHash('sha1').update(`${repo.fullName}#${p.number}`).digest('hex')).toLowerCase(),
+      mergeCommitSha: p.mergeCommitSha?.toLowerCase(),
+      title: p.title ?? `Pull request ${p.number}`,
+      headRef: p.headRef ?? `feature-${p.number}`,
+      createdAt: isoSeconds(this.#now()),
+    });
   }
 
   comments(fullName: string, issue: number): CommentView[] {
@@ -79,9 +129,12 @@ export class GithubStore {
 
   touch(c: StoredComment, body: string): void {
     c.body = body;
-    c.updatedAt = new Date(this.#now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    c.updatedAt = isoSeconds(this.#now());
   }
 }
+
+/** `{ viewer { login } }`, with or without `query` and an operation name, any whitespace. */
+const VIEWER_LOGIN = /^\s*(?:query(?:\s+[A-Za-z_]\w*)?\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/;
 
 export function githubHandler(store: GithubStore, origin: () => string): Handler {
   const error = (status: number, message: string, doc = DOCS, extra: Record<string, unknown> = {}): Reply => ({
@@ -91,7 +144,7 @@ export function githubHandler(store: GithubStore, origin: () => string): Handler
   });
   const notFound = () => error(404, 'Not Found', `${DOCS}/issues/comments`);
 
-  const user = (login: string, type: 'Bot' | 'User') => ({
+  const user = (login: string, type: UserType = userTypeOf(login)) => ({
     login,
     id: userId(login),
     node_id: Buffer.from(`04:User${userId(login)}`).toString('base64'),
@@ -115,6 +168,33 @@ export function githubHandler(store: GithubStore, origin: () => string): Handler
       author_association: c.userType === 'Bot' ? 'NONE' : 'MEMBER',
       body: c.body,
       performed_via_github_app: null,
+    };
+  };
+
+  const renderPull = (repo: Repo, p: StoredPull) => {
+    const api = origin();
+    const [owner = ''] = repo.fullName.split('/');
+    const closed = p.state !== 'open';
+    return {
+      url: `${api}/repos/${repo.fullName}/pulls/${p.number}`,
+      id: 1_000_000_000 + p.number,
+      node_id: `PR_${Buffer.from(`${repo.fullName}#${p.number}`).toString('base64url')}`,
+      html_url: `https://github.com/${repo.fullName}/pull/${p.number}`,
+      number: p.number,
+      state: closed ? 'closed' : 'open',
+      locked: false,
+      title: p.title,
+      user: user('octocat'),
+      body: null,
+      created_at: p.createdAt,
+      updated_at: p.createdAt,
+      closed_at: closed ? p.createdAt : null,
+      merged_at: p.state === 'merged' ? p.createdAt : null,
+      merge_commit_sha: p.mergeCommitSha ?? null,
+      draft: false,
+      head: { label: `${owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha },
+      base: { label: `${owner}:main`, ref: 'main', sha: p.mergeCommitSha ?? '0'.repeat(40) },
+      author_association: 'MEMBER',
     };
   };
 
@@ -148,14 +228,60 @@ export function githubHandler(store: GithubStore, origin: () => string): Handler
 
   const forbidden = () => error(403, 'Resource not accessible by integration', `${DOCS}/issues/comments#create-an-issue-comment`);
 
+  /** GraphQL: only `{ viewer { login } }`; anything else gets GitHub's error list (status 200). */
+  const graphql = (ctx: RequestContext, login: string): Reply => {
+    if (ctx.method !== 'POST') return error(404, 'Not Found', GRAPHQL_DOCS);
+    let json: unknown;
+    try {
+      json = JSON.parse(ctx.body.toString('utf8'));
+    } catch {
+      return error(400, 'Problems parsing JSON', GRAPHQL_DOCS);
+    }
+    const query = typeof json === 'object' && json !== null && 'query' in json ? json.query : undefined;
+    if (typeof query !== 'string') {
+      return { status: 200, body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] } };
+    }
+    if (VIEWER_LOGIN.test(query)) return { status: 200, body: { data: { viewer: { login } } } };
+    const field = /\{\s*([A-Za-z_]\w*)/.exec(query)?.[1];
+    return {
+      status: 200,
+      errorCode: 'undefinedField',
+      body: {
+        errors: [
+          field && field !== 'viewer'
+            ? {
+                path: ['query', field],
+                extensions: { code: 'undefinedField', typeName: 'Query', fieldName: field },
+                locations: [{ line: 1, column: Math.max(1, query.indexOf(field) + 1) }],
+                message: `Field '${field}' doesn't exist on type 'Query'`,
+              }
+            : { message: 'The emulator answers only { viewer { login } }.', extensions: { code: 'unsupportedQuery' } },
+        ],
+      },
+    };
+  };
+
   return (ctx): Reply => {
     const auth = ctx.headers['authorization'];
     const m = auth ? /^(?:token|bearer)\s+(\S+)$/i.exec(auth) : null;
-    if (!m?.[1]) return error(401, 'Requires authentication');
+    const path = ctx.path.replace(/\/+$/, '');
+    if (!m?.[1]) {
+      return path === '/graphql'
+        ? error(401, 'This endpoint requires you to be authenticated.', `${GRAPHQL_DOCS}/guides/forming-calls-with-graphql#authenticating-with-graphql`)
+        : error(401, 'Requires authentication');
+    }
     const token = store.token(m[1]);
     if (!token) return error(401, 'Bad credentials');
-    const actor = token.login ?? 'github-actions[bot]';
-    const path = ctx.path.replace(/\/+$/, '');
+    const actor = tokenLogin(token);
+
+    if (path === '/graphql') return graphql(ctx, actor);
+    if (path === '/user') {
+      if (ctx.method !== 'GET') return notFound();
+      // Installation tokens are not a user (spec §6).
+      if (tokenKind(token) === 'installation')
+        return error(403, 'Resource not accessible by integration', `${DOCS}/users/users#get-the-authenticated-user`);
+      return { status: 200, body: { ...user(actor), name: actor, email: null } };
+    }
 
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     const repo = repoMatch ? store.repo(`${repoMatch[1]}/${repoMatch[2]}`) : undefined;
@@ -181,6 +307,17 @@ export function githubHandler(store: GithubStore, origin: () => string): Handler
       };
     }
 
+    const commitPulls = /^\/commits\/([^/]+)\/pulls$/.exec(rest);
+    if (commitPulls?.[1]) {
+      if (ctx.method !== 'GET') return notFound();
+      const sha = commitPulls[1].toLowerCase();
+      if (!/^[0-9a-f]{7,40}$/.test(sha))
+        return error(422, `No commit found for SHA: ${commitPulls[1]}`, `${DOCS}/commits/commits#list-pull-requests-associated-with-a-commit`);
+      const matches = (full: string | undefined) => full !== undefined && full.startsWith(sha);
+      const pulls = [...repo.pulls.values()].filter((p) => matches(p.headSha) || matches(p.mergeCommitSha));
+      return { status: 200, body: pulls.map((p) => renderPull(repo, p)) };
+    }
+
     const list = /^\/issues\/(\d+)\/comments$/.exec(rest);
     if (list?.[1]) {
       const issue = Number(list[1]);
@@ -202,7 +339,7 @@ export function githubHandler(store: GithubStore, origin: () => string): Handler
         if (token.permission !== 'write') return forbidden();
         const parsed = readBody(ctx);
         if (!parsed.ok) return parsed.reply;
-        const c = store.add(repo.fullName, issue, parsed.body, actor, 'Bot');
+        const c = store.add(repo.fullName, issue, parsed.body, actor);
         return {
           status: 201,
           headers: { Location: `${origin()}/repos/${repo.fullName}/issues/comments/${c.id}` },

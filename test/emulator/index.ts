@@ -7,45 +7,67 @@ import tls from 'node:tls';
 import { armErrorReply, armHandler } from './arm.ts';
 import { createServerCertificates } from './certs.ts';
 import { accessTokenIssuer, entraHandler } from './entra.ts';
+import { generateWorld } from './generate.ts';
+import type { GeneratedIds, GeneratedWorld, GenerateSpec } from './generate.ts';
 import { githubCommonHeaders, githubHandler, GithubStore } from './github.ts';
 import type { CommentView } from './github.ts';
+import { Governance } from './governance.ts';
 import { processSigningKey, signJwt } from './jwt.ts';
-import { defaultSettings, Network, SETTING_NAMES } from './network.ts';
-import type { FailDirective, PeeringBody, PeeringProperties, VnetBody } from './network.ts';
+import { defaultSettings, Network, SETTING_NAMES, subnetPeeringOf } from './network.ts';
+import type { FailDirective, PeeringBody, PeeringProperties, SubnetBody, VnetBody } from './network.ts';
 import { ID_TOKEN_PATH, mintOidcToken, oidcHandler } from './oidc.ts';
 import type { OidcDeps } from './oidc.ts';
 import { Rbac } from './rbac.ts';
-import { FaultQueue, startService, stopServer } from './server.ts';
-import type { Fault, RecordedRequest, Reply, Service } from './server.ts';
+import { FaultQueue, startService } from './server.ts';
+import type { CorruptFault, Fault, FaultKind, FaultMatch, HangFault, RecordedRequest, Reply, Service, SlowFault, StatusFault } from './server.ts';
 import { Throttle } from './throttle.ts';
 import { DEFAULT_TIMING } from './timing.ts';
 import type { Timing } from './timing.ts';
-import { defaultWorld, IDS, loadWorld, parseWorld, resolveBehavior } from './world.ts';
-import type { Behavior, BehaviorInput, PeeringSpec, World } from './world.ts';
+import { DEFAULT_API_VERSIONS, defaultWorld, IDS, loadWorld, parseWorld, resolveBehavior } from './world.ts';
+import type { Behavior, BehaviorInput, LockSpec, PeeringSpec, PolicySpec, PullRequestSpec, SubnetSpec, World } from './world.ts';
 
-export { defaultWorld, IDS, loadWorld, parseWorld, DEFAULT_TIMING };
+export { defaultWorld, generateWorld, IDS, loadWorld, parseWorld, DEFAULT_API_VERSIONS, DEFAULT_TIMING };
 export type {
   Behavior,
   BehaviorInput,
   CommentView,
+  CorruptFault,
   Fault,
+  FaultKind,
+  FaultMatch,
   FailDirective,
+  GeneratedIds,
+  GeneratedWorld,
+  GenerateSpec,
+  HangFault,
   PeeringBody,
   PeeringProperties,
   RecordedRequest,
   Service,
+  SlowFault,
+  StatusFault,
+  SubnetBody,
   Timing,
   VnetBody,
   World,
 };
 export type {
+  ApiVersions,
   AppSpec,
+  ConflictAnswer,
+  ConflictRetryAfter,
   FederatedCredentialSpec,
   GithubSpec,
+  GithubTokenSpec,
+  LockSpec,
   OidcSpec,
   PeeringSpec,
+  PolicySpec,
+  PullRequestSpec,
+  RepoSpec,
   RoleAssignmentSpec,
   RoleDefinitionSpec,
+  SubnetSpec,
   TenantSpec,
   VnetSpec,
 } from './world.ts';
@@ -92,8 +114,20 @@ export interface Emulator {
   deletePeering(vnetId: string, name: string): void;
   updatePeering(vnetId: string, name: string, patch: Partial<PeeringProperties>): void;
   setAddressSpace(vnetId: string, prefixes: string[]): void;
+  /** Replaces the VNet's subnets, as the world declares them (a gateway added or removed, subnets renamed). */
+  setSubnets(vnetId: string, subnets: SubnetSpec[]): void;
   recreateVnet(vnetId: string): void;
+  /** A lock at run time (409 ScopeLocked on writes it covers). */
+  addLock(lock: LockSpec): void;
+  /** Removes the locks at that scope or with that name; returns how many. */
+  removeLock(scopeOrName: string): number;
+  /** A policy assignment at run time (403 RequestDisallowedByPolicy on the actions it denies). */
+  addPolicy(policy: PolicySpec): void;
+  removePolicy(name: string): number;
+  /** A comment by someone else (default `octocat`), or by the bot itself (a `[bot]` login), e.g. a concurrent run. */
   addComment(repo: string, issue: number, body: string, user?: string): void;
+  /** A pull request at run time, e.g. merged as a commit that GET commits/{sha}/pulls then lists. */
+  addPullRequest(repo: string, pull: PullRequestSpec): void;
   setOidcSubject(sub: string): void;
   setTiming(t: Partial<Timing>): void;
   setBehavior(b: BehaviorInput): void;
@@ -102,8 +136,12 @@ export interface Emulator {
 
   inject(f: Fault): void;
   failNextOperation(f: FailDirective): void;
-  /** Another operation is in progress on this VNet for `ms` (0 releases it): writes touching it get the conflict answer. */
-  holdVnet(vnetId: string, ms: number): void;
+  /**
+   * Another operation is in progress on this VNet for `ms` (0 releases it): writes on it get 429
+   * RetryableError, writes whose remote VNet it is 400 ReferencedResourceNotProvisioned (or as
+   * conflictAnswer says); its GET reads Updating. `operation` is named in the answers.
+   */
+  holdVnet(vnetId: string, ms: number, operation?: string): void;
   /** Ends every accepted operation now, as if operationMs had passed (for deterministic tests). */
   finishOperations(): void;
 
@@ -116,11 +154,7 @@ export interface Emulator {
 
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
   const world = parseWorld(structuredClone(opts.world ?? defaultWorld()));
-  let behavior = resolveBehavior({
-    ...world.behavior,
-    ...opts.behavior,
-    throttling: { ...world.behavior?.throttling, ...opts.behavior?.throttling },
-  });
+  let behavior = resolveBehavior(opts.behavior, resolveBehavior(world.behavior));
   const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
   const oidcSpec = { ...world.oidc };
   const now = () => Date.now();
@@ -134,6 +168,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
 
   const network = new Network(world, { now, timing: () => timing, behavior: () => behavior });
   const rbac = new Rbac(world);
+  const governance = new Governance(world.locks ?? [], world.policies ?? []);
   const throttle = new Throttle();
   const github = new GithubStore(world.github, now);
   const faults = new FaultQueue();
@@ -152,6 +187,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
         world,
         network,
         rbac,
+        governance,
         throttle,
         entraKey,
         origin: () => origins.arm,
@@ -254,15 +290,21 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
         const v = p[k];
         if (v !== undefined) settings[k] = v;
       }
-      network.createPeering(vnetId, name, { remoteVnetId: p.remoteVnetId, settings });
+      network.createPeering(vnetId, name, { remoteVnetId: p.remoteVnetId, settings, subnets: subnetPeeringOf(p) });
     },
     deletePeering: (vnetId, name) => network.deletePeering(vnetId, name),
     updatePeering: (vnetId, name, patch) => network.updatePeering(vnetId, name, patch),
     setAddressSpace: (vnetId, prefixes) => network.setAddressSpace(vnetId, prefixes),
+    setSubnets: (vnetId, subnets) => network.setSubnets(vnetId, subnets),
     recreateVnet: (vnetId) => network.recreateVnet(vnetId),
+    addLock: (lock) => governance.addLock(lock),
+    removeLock: (scopeOrName) => governance.removeLock(scopeOrName),
+    addPolicy: (policy) => governance.addPolicy(policy),
+    removePolicy: (name) => governance.removePolicy(name),
     addComment: (repo, issue, body, user = 'octocat') => {
-      github.add(repo, issue, body, user, 'User');
+      github.add(repo, issue, body, user);
     },
+    addPullRequest: (repo, pull) => github.addPull(repo, pull),
     setOidcSubject: (sub) => {
       oidcSpec.subject = sub;
     },
@@ -270,7 +312,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       Object.assign(timing, t);
     },
     setBehavior: (b) => {
-      behavior = resolveBehavior({ ...behavior, ...b, throttling: { ...behavior.throttling, ...b.throttling } });
+      behavior = resolveBehavior(b, behavior);
     },
     get timing() {
       return { ...timing };
@@ -280,7 +322,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     },
     inject: (f) => faults.add(f),
     failNextOperation: (f) => network.failNextOperation(f),
-    holdVnet: (vnetId, ms) => network.hold(vnetId, ms),
+    holdVnet: (vnetId, ms, operation) => network.hold(vnetId, ms, operation),
     finishOperations: () => network.finishOperations(),
     mintOidcToken: (o = {}) =>
       mintOidcToken(oidcDeps, o.audience ?? IDS.oidc.audience, {
@@ -311,7 +353,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await Promise.all(servers.map((s) => stopServer(s.server)));
+      await Promise.all(servers.map((s) => s.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -115,10 +115,13 @@ describe('REST shapes and operations', () => {
     expect(location.pathname).toMatch(/\/providers\/Microsoft\.Network\/locations\/westeurope\/operationResults\/[0-9a-f-]+$/);
     expect(r.headers.get('azure-asyncoperation')).toContain('/operations/');
     expect((await armRequest(emu(), { path: location.pathname })).status).toBe(202);
-    expect(emu().peering(HUB, 'hub-to-spoke')?.properties.provisioningState).toBe('Deleting');
+    // Gone at acceptance (spec §5); only the VNet stays busy until the operation ends.
+    expect(await look(HUB, 'hub-to-spoke')).toBe('Missing');
+    expect(await look(SPOKE, 'spoke-to-hub')).toBe('Disconnected/RemoteNotInSync');
+    expect(emu().vnet(HUB)?.properties.provisioningState).toBe('Updating');
     emu().finishOperations();
     expect((await armRequest(emu(), { path: location.pathname })).status).toBe(204);
-    expect(await look(HUB, 'hub-to-spoke')).toBe('Missing');
+    expect(emu().vnet(HUB)?.properties.provisioningState).toBe('Succeeded');
     expect((await armRequest(emu(), { method: 'DELETE', path: peeringPath(HUB, 'hub-to-spoke') })).status).toBe(204);
   });
 

@@ -1,10 +1,15 @@
 // The network resource provider: VNets, peerings, their life cycle, the rules Azure enforces on a
 // peering write, and long-running operations. No HTTP here; `arm.ts` maps requests onto it.
 // Time only moves through `settle()`, called before every observation, so no timers are needed.
+//
+// The busy model (spec §5): a PUT or DELETE on VNet X busies X alone, from acceptance until its
+// operation ends. A write on a busy X is refused (429), a write whose remote VNet is busy too (400).
+// A write's effects (Connected, sync levels, a deleted peering gone) show at acceptance; only the
+// peering's provisioningState and the VNet's busy state wait for the operation to end.
 import { randomUUID } from 'node:crypto';
-import { overlappingPrefixes, sameAddressSpace, subPrefix } from './cidr.ts';
+import { isIpv6, overlappingPrefixes, sameAddressSpace, subPrefix } from './cidr.ts';
 import { parseVnetId } from './world.ts';
-import type { Behavior, PeeringSpec, PeeringStateName, ProvisioningStateName, SubnetSpec, World } from './world.ts';
+import type { Behavior, PeeringSpec, PeeringStateName, ProvisioningStateName, SubnetSpec, VnetSpec, World } from './world.ts';
 import type { Timing } from './timing.ts';
 
 export type SyncLevel = 'FullyInSync' | 'RemoteNotInSync' | 'LocalNotInSync' | 'LocalAndRemoteNotInSync';
@@ -27,8 +32,12 @@ export interface PeeringProperties {
   remoteVirtualNetworkAddressSpace?: AddressSpace;
   localAddressSpace: AddressSpace;
   localVirtualNetworkAddressSpace: AddressSpace;
+  /** false: a subnet-level peering, with both name lists. */
   peerCompleteVnets: boolean;
   enableOnlyIPv6Peering: boolean;
+  /** Only on subnet-level peerings. */
+  localSubnetNames?: string[];
+  remoteSubnetNames?: string[];
   provisioningState: ProvisioningStateName;
   resourceGuid: string;
 }
@@ -48,7 +57,11 @@ export interface SubnetBody {
   type: 'Microsoft.Network/virtualNetworks/subnets';
   properties: {
     provisioningState: 'Succeeded';
-    addressPrefix: string;
+    /** One of addressPrefix and addressPrefixes, as the subnet was declared. */
+    addressPrefix?: string;
+    addressPrefixes?: string[];
+    /** Present when something (a gateway, a route server) has an IP configuration in the subnet. */
+    ipConfigurations?: { id: string }[];
     delegations: never[];
     privateEndpointNetworkPolicies: 'Disabled';
     privateLinkServiceNetworkPolicies: 'Enabled';
@@ -62,10 +75,12 @@ export interface VnetBody {
   location: string;
   etag: string;
   properties: {
+    /** Updating while a write on this VNet (or a hold) is running. */
     provisioningState: ProvisioningStateName;
     resourceGuid: string;
     addressSpace: AddressSpace;
     subnets: SubnetBody[];
+    /** Every peering, the same body as the peering GET. */
     virtualNetworkPeerings: PeeringBody[];
     enableDdosProtection: boolean;
   };
@@ -74,10 +89,12 @@ export interface VnetBody {
 export interface ErrorBody {
   code: string;
   message: string;
+  target?: string;
   details?: ErrorBody[];
+  additionalInfo?: { type: string; info: Record<string, unknown> }[];
 }
 
-/** A synchronous error answer. */
+/** A synchronous error answer; `retryAfter` becomes the Retry-After header. */
 export interface ArmError extends ErrorBody {
   status: number;
   retryAfter?: number;
@@ -91,42 +108,63 @@ export interface PeeringSettings {
   doNotVerifyRemoteGateways: boolean;
 }
 
+/** The subnet-peering fields of a peering (spec §3). */
+export interface SubnetPeering {
+  peerCompleteVnets: boolean;
+  localSubnetNames: string[];
+  remoteSubnetNames: string[];
+  enableOnlyIPv6Peering: boolean;
+}
+
 /** What a PUT asks for; the computed fields of the body are not part of it. */
 export interface PeeringWrite {
   remoteVnetId: string;
   settings: PeeringSettings;
+  subnets: SubnetPeering;
 }
 
 interface Peering {
   name: string;
   remoteVnetId: string;
   settings: PeeringSettings;
+  subnets: SubnetPeering;
   peeringState: PeeringStateName;
   remoteAddressSpace: string[];
   provisioningState: ProvisioningStateName;
   resourceGuid: string;
   etag: string;
+  /** The running PUT (or inert DELETE) on this peering. */
   operationId: string | undefined;
+}
+
+interface Subnet {
+  name: string;
+  prefixes: string[];
+  /** Declared as addressPrefixes (shown so) rather than addressPrefix. */
+  listForm: boolean;
+  ipConfigurations: string[];
 }
 
 interface Vnet {
   id: string;
   name: string;
   subscriptionId: string;
+  resourceGroup: string;
   location: string;
   addressPrefixes: string[];
-  hasGateway: boolean;
-  subnets: SubnetSpec[];
+  subnets: Subnet[];
   resourceGuid: string;
   etag: string;
   peerings: Peering[];
-  heldUntil: number;
+  hold: { until: number; operation: string } | undefined;
 }
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 
 type Planned =
-  { status: 'Succeeded' } | { status: 'Failed'; error: ErrorBody; revert: boolean } | { status: 'Canceled'; error: ErrorBody };
+  | { status: 'Succeeded' }
+  | { status: 'Failed'; error: ErrorBody; revert: boolean }
+  | { status: 'Canceled'; error: ErrorBody };
 
 export interface Operation {
   id: string;
@@ -142,10 +180,17 @@ export interface Operation {
   status: OperationStatus;
   error: ErrorBody | undefined;
   planned: Planned;
-  sync: boolean;
-  /** The peering before this write (undefined: it did not exist), to revert a cancelled write. */
+  /** Accepted only to fail (AnotherOperationInProgress): nothing took effect at acceptance. */
+  inert: boolean;
+  /** The peering before this write (undefined: it did not exist), to undo a cancelled or failed write. */
   previous: Peering | undefined;
+  /** Where the peering stood in its VNet's list. */
+  index: number;
+  /** The counterpart's state before this write, to undo it. */
+  counterpart: { vnetId: string; name: string; peeringState: PeeringStateName } | undefined;
 }
+
+type OperationInit = Pick<Operation, 'kind' | 'peeringName' | 'remoteVnetId' | 'planned' | 'inert' | 'previous' | 'index' | 'counterpart'>;
 
 export interface FailDirective {
   status?: 'Failed' | 'Canceled';
@@ -164,14 +209,28 @@ export const REMOTE_PEERING_NO_TRANSIT = 'RemotePeeringDoesNotAllowGatewayTransi
 /** The peering limit (Azure's code is not published). */
 export const PEERING_LIMIT_REACHED = 'PeeringLimitReached';
 export const PEERING_WITH_ITSELF = 'CannotPeerVirtualNetworkWithItself';
+/** Subnet lists that break the rules: too many, repeated, unknown, or given with peerCompleteVnets (invented code). */
+export const INVALID_SUBNET_NAMES = 'InvalidSubnetNamesForPeering';
+/** Switching a peering between whole-VNet and subnet peering in place (invented code). */
+export const CHANGING_PEER_COMPLETE_VNETS = 'ChangingPeerCompleteVnetsNotAllowed';
+export const MAX_SUBNETS_PER_SIDE = 200;
+/** What a hold names as the operation in progress (recorded answers name subnet operations). */
+export const HOLD_OPERATION = 'PutSubnetOperation';
+
+const GATEWAY_CONFIG = /\/providers\/Microsoft\.Network\/virtualNetworkGateways\/[^/]+\/ipConfigurations\/[^/]+$/i;
+const ROUTE_SERVER_CONFIG = /\/providers\/Microsoft\.Network\/virtualHubs\/[^/]+\/ipConfigurations\/[^/]+$/i;
 
 const key = (id: string) => id.toLowerCase();
 const etag = () => `W/"${randomUUID()}"`;
 const opName = (kind: 'PUT' | 'DELETE') =>
   kind === 'PUT' ? 'PutVirtualNetworkPeeringOperation' : 'DeleteVirtualNetworkPeeringOperation';
 
+function cloneSubnetPeering(s: SubnetPeering): SubnetPeering {
+  return { ...s, localSubnetNames: [...s.localSubnetNames], remoteSubnetNames: [...s.remoteSubnetNames] };
+}
+
 function clonePeering(p: Peering): Peering {
-  return { ...p, settings: { ...p.settings }, remoteAddressSpace: [...p.remoteAddressSpace] };
+  return { ...p, settings: { ...p.settings }, subnets: cloneSubnetPeering(p.subnets), remoteAddressSpace: [...p.remoteAddressSpace] };
 }
 
 export function defaultSettings(): PeeringSettings {
@@ -181,6 +240,25 @@ export function defaultSettings(): PeeringSettings {
     allowGatewayTransit: false,
     useRemoteGateways: false,
     doNotVerifyRemoteGateways: false,
+  };
+}
+
+export function wholeVnets(): SubnetPeering {
+  return { peerCompleteVnets: true, localSubnetNames: [], remoteSubnetNames: [], enableOnlyIPv6Peering: false };
+}
+
+/** The subnet-peering fields a world peering or an out-of-band peering gives, with their defaults. */
+export function subnetPeeringOf(p: {
+  peerCompleteVnets?: boolean | undefined;
+  localSubnetNames?: string[] | undefined;
+  remoteSubnetNames?: string[] | undefined;
+  enableOnlyIPv6Peering?: boolean | undefined;
+}): SubnetPeering {
+  return {
+    peerCompleteVnets: p.peerCompleteVnets ?? true,
+    localSubnetNames: [...(p.localSubnetNames ?? [])],
+    remoteSubnetNames: [...(p.remoteSubnetNames ?? [])],
+    enableOnlyIPv6Peering: p.enableOnlyIPv6Peering ?? false,
   };
 }
 
@@ -212,13 +290,35 @@ export function parsePeeringBody(body: unknown): { ok: true; write: PeeringWrite
     return bad('Value for reference id is missing. Path properties.remoteVirtualNetwork.');
   }
   const settings = defaultSettings();
-  for (const name of SETTING_NAMES) {
+  const flags = [...SETTING_NAMES, 'peerCompleteVnets', 'enableOnlyIPv6Peering'] as const;
+  const read: Partial<Record<(typeof flags)[number], boolean>> = {};
+  for (const name of flags) {
     const v = p[name];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'boolean') return bad(`Cannot parse the request. Property '${name}' must be true or false.`);
-    settings[name] = v;
+    read[name] = v;
   }
-  return { ok: true, write: { remoteVnetId: remoteId, settings } };
+  for (const name of SETTING_NAMES) settings[name] = read[name] ?? settings[name];
+  const lists: Record<'localSubnetNames' | 'remoteSubnetNames', string[]> = { localSubnetNames: [], remoteSubnetNames: [] };
+  for (const name of ['localSubnetNames', 'remoteSubnetNames'] as const) {
+    const v = p[name];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string'))
+      return bad(`Cannot parse the request. Property '${name}' must be a list of strings.`);
+    lists[name] = [...v];
+  }
+  return {
+    ok: true,
+    write: {
+      remoteVnetId: remoteId,
+      settings,
+      subnets: {
+        peerCompleteVnets: read.peerCompleteVnets ?? true,
+        enableOnlyIPv6Peering: read.enableOnlyIPv6Peering ?? false,
+        ...lists,
+      },
+    },
+  };
 }
 
 export interface NetworkDeps {
@@ -227,30 +327,40 @@ export interface NetworkDeps {
   behavior: () => Behavior;
 }
 
+/** What keeps a VNet busy: an operation of its own, or a hold. */
+interface Busy {
+  vnetId: string;
+  operation: Operation | undefined;
+  operationName: string;
+}
+
 export class Network {
   readonly #vnets = new Map<string, Vnet>();
   readonly #operations = new Map<string, Operation>();
+  /** Operations in progress (a small set, so every look at busy state stays cheap). */
+  readonly #active = new Set<Operation>();
   readonly #failNext: FailDirective[] = [];
   readonly #deps: NetworkDeps;
+  /** 429 conflict answers given, for the Retry-After mix. */
+  #retryable = 0;
 
   constructor(world: World, deps: NetworkDeps) {
     this.#deps = deps;
     for (const spec of world.vnets) {
       const parsed = parseVnetId(spec.id);
       if (!parsed) continue;
-      const subnets = spec.subnets ?? defaultSubnets(spec.addressPrefixes, spec.hasGateway ?? false);
       this.#vnets.set(key(spec.id), {
         id: spec.id,
         name: parsed.name,
         subscriptionId: parsed.subscriptionId,
+        resourceGroup: parsed.resourceGroup,
         location: spec.location,
         addressPrefixes: [...spec.addressPrefixes],
-        hasGateway: spec.hasGateway ?? false,
-        subnets,
+        subnets: buildSubnets(spec),
         resourceGuid: randomUUID(),
         etag: etag(),
         peerings: [],
-        heldUntil: 0,
+        hold: undefined,
       });
     }
     for (const spec of world.peerings ?? []) this.#seedPeering(spec, world.peerings ?? []);
@@ -268,27 +378,29 @@ export class Network {
       const v = spec[name];
       if (v !== undefined) settings[name] = v;
     }
-    vnet.peerings.push({
+    const p: Peering = {
       name: spec.name,
       remoteVnetId: remote?.id ?? spec.remoteVnetId,
       settings,
+      subnets: subnetPeeringOf(spec),
       peeringState: spec.peeringState ?? (counterpartListed ? 'Connected' : 'Initiated'),
-      remoteAddressSpace: [...(spec.remoteAddressPrefixes ?? remote?.addressPrefixes ?? [])],
+      remoteAddressSpace: [],
       provisioningState: spec.provisioningState ?? 'Succeeded',
       resourceGuid: randomUUID(),
       etag: etag(),
       operationId: undefined,
-    });
+    };
+    p.remoteAddressSpace = [...(spec.remoteAddressPrefixes ?? this.#expectedRemote(p) ?? [])];
+    vnet.peerings.push(p);
   }
 
   // ---- time ------------------------------------------------------------------------------
 
   /** Completes every operation whose time has come, in order. */
   settle(): void {
+    if (this.#active.size === 0) return;
     const now = this.#deps.now();
-    const due = [...this.#operations.values()]
-      .filter((o) => o.status === 'InProgress' && o.endsAt <= now)
-      .sort((a, b) => a.endsAt - b.endsAt);
+    const due = [...this.#active].filter((o) => o.endsAt <= now).sort((a, b) => a.endsAt - b.endsAt);
     for (const op of due) this.#complete(op);
   }
 
@@ -302,9 +414,19 @@ export class Network {
     return this.#vnets.has(key(id));
   }
 
+  /** The VNet's location, for messages. */
+  location(id: string): string | undefined {
+    return this.#vnet(id)?.location;
+  }
+
+  locations(): string[] {
+    return [...new Set([...this.#vnets.values()].map((v) => v.location))];
+  }
+
   resourceGroupExists(subscriptionId: string, resourceGroup: string): boolean {
     const prefix = key(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/`);
-    return [...this.#vnets.keys()].some((k) => k.startsWith(prefix));
+    for (const k of this.#vnets.keys()) if (k.startsWith(prefix)) return true;
+    return false;
   }
 
   vnetBody(id: string): VnetBody | undefined {
@@ -337,13 +459,17 @@ export class Network {
     return this.#operations.get(key(id));
   }
 
-  #active(): Operation[] {
-    return [...this.#operations.values()].filter((o) => o.status === 'InProgress');
+  /** What keeps this VNet busy now, other than `except`. */
+  #busy(vnet: Vnet, except?: Operation): Busy | undefined {
+    for (const op of this.#active) {
+      if (op !== except && key(op.vnetId) === key(vnet.id)) return { vnetId: vnet.id, operation: op, operationName: opName(op.kind) };
+    }
+    if (vnet.hold && vnet.hold.until > this.#deps.now())
+      return { vnetId: vnet.id, operation: undefined, operationName: vnet.hold.operation };
+    return undefined;
   }
 
   #renderVnet(vnet: Vnet): VnetBody {
-    const now = this.#deps.now();
-    const updating = vnet.heldUntil > now || this.#active().some((o) => key(o.vnetId) === key(vnet.id));
     return {
       id: vnet.id,
       name: vnet.name,
@@ -351,7 +477,7 @@ export class Network {
       location: vnet.location,
       etag: vnet.etag,
       properties: {
-        provisioningState: updating ? 'Updating' : 'Succeeded',
+        provisioningState: this.#busy(vnet) ? 'Updating' : 'Succeeded',
         resourceGuid: vnet.resourceGuid,
         addressSpace: { addressPrefixes: [...vnet.addressPrefixes] },
         subnets: vnet.subnets.map((s) => ({
@@ -361,7 +487,8 @@ export class Network {
           type: 'Microsoft.Network/virtualNetworks/subnets',
           properties: {
             provisioningState: 'Succeeded',
-            addressPrefix: s.addressPrefix,
+            ...(s.listForm ? { addressPrefixes: [...s.prefixes] } : { addressPrefix: s.prefixes[0] ?? '' }),
+            ...(s.ipConfigurations.length > 0 ? { ipConfigurations: s.ipConfigurations.map((id) => ({ id })) } : {}),
             delegations: [],
             privateEndpointNetworkPolicies: 'Disabled',
             privateLinkServiceNetworkPolicies: 'Enabled',
@@ -377,12 +504,38 @@ export class Network {
     return remote.peerings.find((q) => key(q.remoteVnetId) === key(localId));
   }
 
-  /** spec §4: local is stale when P's remoteAddressSpace is not Y's current space; remote is stale when Q is missing or Q's remoteAddressSpace is not X's current space. */
+  /** What a peering covers of `vnet`: the whole space, or the named subnets' prefixes; only IPv6 with enableOnlyIPv6Peering. */
+  #peeredSpace(vnet: Vnet, names: string[] | undefined, onlyIpv6: boolean): string[] {
+    const prefixes =
+      names === undefined ? vnet.addressPrefixes : names.flatMap((n) => findSubnet(vnet, n)?.prefixes ?? []);
+    return onlyIpv6 ? prefixes.filter(isIpv6) : [...prefixes];
+  }
+
+  #localSpace(vnet: Vnet, s: SubnetPeering): string[] {
+    return this.#peeredSpace(vnet, s.peerCompleteVnets ? undefined : s.localSubnetNames, s.enableOnlyIPv6Peering);
+  }
+
+  #remoteSpace(remote: Vnet, s: SubnetPeering): string[] {
+    return this.#peeredSpace(remote, s.peerCompleteVnets ? undefined : s.remoteSubnetNames, s.enableOnlyIPv6Peering);
+  }
+
+  /** What P should have peered of its remote VNet now (undefined: the remote VNet is gone). */
+  #expectedRemote(p: Peering): string[] | undefined {
+    const remote = this.#vnet(p.remoteVnetId);
+    return remote ? this.#remoteSpace(remote, p.subnets) : undefined;
+  }
+
+  /**
+   * spec §4: local is stale when P's remoteAddressSpace is not what P covers of Y now; remote is
+   * stale when Q is missing or Q's remoteAddressSpace is not what P offers of X now (the whole space,
+   * or P's local subnets: so lists that do not match on both sides read as not in sync).
+   */
   #syncLevel(vnet: Vnet, p: Peering): SyncLevel {
     const remote = this.#vnet(p.remoteVnetId);
-    const localStale = remote ? !sameAddressSpace(p.remoteAddressSpace, remote.addressPrefixes) : false;
+    const expected = this.#expectedRemote(p);
+    const localStale = expected ? !sameAddressSpace(p.remoteAddressSpace, expected) : false;
     const q = remote ? this.#counterpart(remote, vnet.id) : undefined;
-    const remoteStale = !q || !sameAddressSpace(q.remoteAddressSpace, vnet.addressPrefixes);
+    const remoteStale = !q || !sameAddressSpace(q.remoteAddressSpace, this.#localSpace(vnet, p.subnets));
     if (localStale && remoteStale) return 'LocalAndRemoteNotInSync';
     if (localStale) return 'LocalNotInSync';
     if (remoteStale) return 'RemoteNotInSync';
@@ -392,6 +545,7 @@ export class Network {
   #renderPeering(vnet: Vnet, p: Peering): PeeringBody {
     const remote = this.#vnet(p.remoteVnetId);
     const q = remote ? this.#counterpart(remote, vnet.id) : undefined;
+    const s = p.subnets;
     return {
       id: `${vnet.id}/virtualNetworkPeerings/${p.name}`,
       name: p.name,
@@ -410,17 +564,20 @@ export class Network {
         doNotVerifyRemoteGateways: p.settings.doNotVerifyRemoteGateways,
         remoteAddressSpace: { addressPrefixes: [...p.remoteAddressSpace] },
         ...(remote ? { remoteVirtualNetworkAddressSpace: { addressPrefixes: [...remote.addressPrefixes] } } : {}),
-        localAddressSpace: { addressPrefixes: [...(q?.remoteAddressSpace ?? vnet.addressPrefixes)] },
+        localAddressSpace: { addressPrefixes: [...(q?.remoteAddressSpace ?? this.#localSpace(vnet, s))] },
         localVirtualNetworkAddressSpace: { addressPrefixes: [...vnet.addressPrefixes] },
-        peerCompleteVnets: true,
-        enableOnlyIPv6Peering: false,
+        peerCompleteVnets: s.peerCompleteVnets,
+        enableOnlyIPv6Peering: s.enableOnlyIPv6Peering,
+        ...(s.peerCompleteVnets
+          ? {}
+          : { localSubnetNames: [...s.localSubnetNames], remoteSubnetNames: [...s.remoteSubnetNames] }),
       },
     };
   }
 
   // ---- rules -----------------------------------------------------------------------------
 
-  /** spec §4 and §5, in the order they are checked. */
+  /** spec §3, §4 and §5, in the order they are checked. */
   #validate(vnet: Vnet, name: string, write: PeeringWrite): ArmError | undefined {
     const behavior = this.#deps.behavior();
     const peeringId = `${vnet.id}/virtualNetworkPeerings/${name}`;
@@ -438,6 +595,12 @@ export class Network {
         `Cannot change remote virtual network for peering ${peeringId} from ${existing.remoteVnetId} to ${write.remoteVnetId}. Delete the peering and create it again.`,
       );
     }
+    if (existing && existing.subnets.peerCompleteVnets !== write.subnets.peerCompleteVnets) {
+      return err(
+        CHANGING_PEER_COMPLETE_VNETS,
+        `Cannot change peerCompleteVnets of peering ${peeringId} from ${existing.subnets.peerCompleteVnets} to ${write.subnets.peerCompleteVnets}. Switching between virtual network peering and subnet peering needs the peering to be deleted and created again.`,
+      );
+    }
     const remote = this.#vnet(write.remoteVnetId);
     if (!remote) {
       return err(
@@ -447,6 +610,8 @@ export class Network {
     }
     if (remote === vnet)
       return err(PEERING_WITH_ITSELF, `Peering ${peeringId} cannot reference its own virtual network ${vnet.id}.`);
+    const subnetProblem = this.#checkSubnetNames(vnet, remote, peeringId, write.subnets);
+    if (subnetProblem) return err(INVALID_SUBNET_NAMES, subnetProblem);
     const other = vnet.peerings.find((p) => p !== existing && key(p.remoteVnetId) === key(remote.id));
     if (other) {
       return err(
@@ -473,17 +638,19 @@ export class Network {
         `Cannot update peering ${peeringId} because it is in Disconnected state. Delete the peering and create it again, on both virtual networks.`,
       );
     }
-    const overlap = overlappingPrefixes(vnet.addressPrefixes, remote.addressPrefixes);
+    const localSpace = this.#localSpace(vnet, write.subnets);
+    const remoteSpace = this.#remoteSpace(remote, write.subnets);
+    const overlap = overlappingPrefixes(localSpace, remoteSpace);
     if (overlap.length > 0) {
       return err(
         'VnetAddressSpacesOverlap',
         `Cannot create or update peering ${peeringId}. Virtual networks ${vnet.id} and ${remote.id} cannot be peered because their address spaces overlap. Overlapping address prefixes: ${overlap.join(', ')}`,
       );
     }
-    const peeredOverlap = (side: Vnet, newcomer: Vnet): ArmError | undefined => {
+    const peeredOverlap = (side: Vnet, newcomer: Vnet, newcomerSpace: string[]): ArmError | undefined => {
       for (const o of side.peerings) {
         if (key(o.remoteVnetId) === key(newcomer.id)) continue;
-        const found = overlappingPrefixes(newcomer.addressPrefixes, o.remoteAddressSpace);
+        const found = overlappingPrefixes(newcomerSpace, o.remoteAddressSpace);
         if (found.length > 0) {
           return err(
             'VnetAddressSpaceOverlapsWithAlreadyPeeredVnet',
@@ -493,9 +660,9 @@ export class Network {
       }
       return undefined;
     };
-    const peered = peeredOverlap(vnet, remote) ?? peeredOverlap(remote, vnet);
+    const peered = peeredOverlap(vnet, remote, remoteSpace) ?? peeredOverlap(remote, vnet, localSpace);
     if (peered) return peered;
-    if (write.settings.useRemoteGateways && !remote.hasGateway) {
+    if (write.settings.useRemoteGateways && !hasGateway(remote)) {
       return err(
         'RemoteVnetHasNoGateways',
         `Peering ${peeringId} cannot have UseRemoteGateway flag set to true because remote virtual network ${remote.id} referenced by the peering does not have any gateways.`,
@@ -510,33 +677,50 @@ export class Network {
     return undefined;
   }
 
-  /** What blocks a write touching these VNets: an operation in progress (other than `except`) or a hold. */
-  #blocker(vnetIds: string[], except: Operation | undefined): { vnetId: string; operation: Operation | undefined } | undefined {
-    const keys = vnetIds.map(key);
-    for (const op of this.#active()) {
-      if (op === except) continue;
-      const hit = [op.vnetId, op.remoteVnetId].find((id) => id !== undefined && keys.includes(key(id)));
-      if (hit) return { vnetId: hit, operation: op };
-    }
-    const now = this.#deps.now();
-    for (const id of vnetIds) {
-      const vnet = this.#vnet(id);
-      if (vnet && vnet.heldUntil > now) return { vnetId: vnet.id, operation: undefined };
+  /** The subnet lists' problem, as a message, or undefined. */
+  #checkSubnetNames(vnet: Vnet, remote: Vnet, peeringId: string, s: SubnetPeering): string | undefined {
+    const sides = [
+      { field: 'localSubnetNames', names: s.localSubnetNames, on: vnet },
+      { field: 'remoteSubnetNames', names: s.remoteSubnetNames, on: remote },
+    ] as const;
+    for (const { field, names, on } of sides) {
+      if (s.peerCompleteVnets) {
+        if (names.length > 0)
+          return `Peering ${peeringId} has peerCompleteVnets set to true and cannot have ${field}. Set peerCompleteVnets to false to peer subnets.`;
+        continue;
+      }
+      if (names.length === 0)
+        return `Peering ${peeringId} has peerCompleteVnets set to false and needs at least one subnet in ${field}.`;
+      if (names.length > MAX_SUBNETS_PER_SIDE)
+        return `Peering ${peeringId} has ${names.length} subnets in ${field}; at most ${MAX_SUBNETS_PER_SIDE} subnets can be peered on each side.`;
+      const seen = new Set<string>();
+      for (const n of names) {
+        if (seen.has(key(n))) return `Peering ${peeringId} lists subnet '${n}' more than once in ${field}.`;
+        seen.add(key(n));
+        if (!findSubnet(on, n))
+          return `Subnet '${n}' in ${field} of peering ${peeringId} was not found in virtual network ${on.id}.`;
+      }
     }
     return undefined;
   }
 
-  #conflict(kind: 'PUT' | 'DELETE', peeringId: string, blocker: { vnetId: string; operation: Operation | undefined }): ArmError {
+  #conflict(kind: 'PUT' | 'DELETE', peeringId: string, blocker: Busy, local: boolean): ArmError {
+    const behavior = this.#deps.behavior();
     const seconds = this.#deps.timing().retryAfterSeconds;
-    const otherName = blocker.operation ? opName(blocker.operation.kind) : 'PutVirtualNetworkOperation';
-    const otherId = blocker.operation?.id ?? randomUUID();
-    if (this.#deps.behavior().conflictAnswer === 'ReferencedResourceNotProvisioned') {
+    const mode = behavior.conflictAnswer;
+    const answer = mode === 'realistic' ? (local ? 'RetryableError' : 'ReferencedResourceNotProvisioned') : mode;
+    if (answer === 'ReferencedResourceNotProvisioned') {
       return {
         status: 400,
         code: 'ReferencedResourceNotProvisioned',
-        message: `Cannot proceed with operation because resource ${blocker.vnetId} used by resource ${peeringId} is not in Succeeded state. Resource is in Updating state and the last operation that updated/is updating the resource is ${otherName}.`,
+        message: `Cannot proceed with operation because resource ${blocker.vnetId} used by resource ${peeringId} is not in Succeeded state. Resource is in Updating state and the last operation that updated/is updating the resource is ${blocker.operationName}.`,
+        details: [],
       };
     }
+    this.#retryable += 1;
+    const omit =
+      behavior.conflictRetryAfter === 'never' || (behavior.conflictRetryAfter === 'mixed' && this.#retryable % 3 === 0);
+    const otherId = blocker.operation?.id ?? randomUUID();
     return {
       status: 429,
       code: 'RetryableError',
@@ -544,19 +728,27 @@ export class Network {
       details: [
         {
           code: 'RetryableErrorDueToAnotherOperation',
-          message: `Operation ${otherName} (${otherId}) on resource ${blocker.vnetId} is in progress. Operation ${opName(kind)} on resource ${peeringId} can be retried in ${seconds} seconds.`,
+          message: `Operation ${blocker.operationName} (${otherId}) on resource ${blocker.vnetId} is in progress. Operation ${opName(kind)} on resource ${peeringId} can be retried in ${seconds} seconds.`,
         },
       ],
-      retryAfter: seconds,
+      ...(omit ? {} : { retryAfter: seconds }),
     };
   }
 
-  #anotherOperation(blocker: { vnetId: string; operation: Operation | undefined }): ErrorBody {
-    const url = blocker.operation ? operationPath(blocker.operation) : `${blocker.vnetId}`;
+  #anotherOperation(blocker: Busy): ErrorBody {
+    const url = blocker.operation ? operationPath(blocker.operation) : blocker.vnetId;
     return {
       code: 'AnotherOperationInProgress',
       message: `Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: ${url}.`,
     };
+  }
+
+  /** The first busy VNet a write on `vnet` towards `remote` meets: its own (local) first. */
+  #blocker(vnet: Vnet, remote: Vnet | undefined, except: Operation | undefined): { busy: Busy; local: boolean } | undefined {
+    const own = this.#busy(vnet, except);
+    if (own) return { busy: own, local: true };
+    const other = remote ? this.#busy(remote) : undefined;
+    return other ? { busy: other, local: false } : undefined;
   }
 
   #takeDirective(kind: 'PUT' | 'DELETE', vnetId: string): Planned | undefined {
@@ -586,38 +778,27 @@ export class Network {
     };
   }
 
-  #newOperation(
-    kind: 'PUT' | 'DELETE',
-    vnet: Vnet,
-    name: string,
-    remoteVnetId: string,
-    planned: Planned,
-    sync: boolean,
-    previous: Peering | undefined,
-  ): Operation {
+  #newOperation(vnet: Vnet, init: OperationInit): Operation {
     const now = this.#deps.now();
     const op: Operation = {
+      ...init,
       id: randomUUID(),
-      kind,
       subscriptionId: vnet.subscriptionId,
       location: vnet.location,
       vnetId: vnet.id,
-      peeringName: name,
-      peeringId: `${vnet.id}/virtualNetworkPeerings/${name}`,
-      remoteVnetId,
+      peeringId: `${vnet.id}/virtualNetworkPeerings/${init.peeringName}`,
       acceptedAt: now,
       endsAt: now + Math.max(0, this.#deps.timing().operationMs),
       status: 'InProgress',
       error: undefined,
-      planned,
-      sync,
-      previous,
     };
     this.#operations.set(key(op.id), op);
+    this.#active.add(op);
     return op;
   }
 
   #supersede(old: Operation, by: Operation): void {
+    this.#active.delete(old);
     old.status = 'Canceled';
     old.error = {
       code: 'Canceled',
@@ -629,6 +810,33 @@ export class Network {
         },
       ],
     };
+  }
+
+  #counterpartSnapshot(vnet: Vnet, remoteId: string): Operation['counterpart'] {
+    const remote = this.#vnet(remoteId);
+    const q = remote ? this.#counterpart(remote, vnet.id) : undefined;
+    return remote && q ? { vnetId: remote.id, name: q.name, peeringState: q.peeringState } : undefined;
+  }
+
+  /** A PUT's effects: settings, subnets, what is peered, Connected on both sides when the counterpart is there. */
+  #applyPut(vnet: Vnet, p: Peering, write: PeeringWrite, refreshRemoteSpace: boolean): void {
+    p.settings = { ...write.settings };
+    p.subnets = cloneSubnetPeering(write.subnets);
+    const remote = this.#vnet(p.remoteVnetId);
+    if (refreshRemoteSpace && remote) p.remoteAddressSpace = this.#remoteSpace(remote, p.subnets);
+    const q = remote ? this.#counterpart(remote, vnet.id) : undefined;
+    if (remote && q && q.peeringState !== 'Disconnected') {
+      p.peeringState = 'Connected';
+      if (q.peeringState !== 'Connected') {
+        q.peeringState = 'Connected';
+        q.etag = etag();
+        remote.etag = etag();
+      }
+    } else {
+      p.peeringState = 'Initiated';
+    }
+    p.etag = etag();
+    vnet.etag = etag();
   }
 
   // ---- writes ----------------------------------------------------------------------------
@@ -650,25 +858,30 @@ export class Network {
     const remoteId = remote?.id ?? write.remoteVnetId;
     const existing = findPeering(vnet, name);
     const running = existing?.operationId ? this.#operations.get(key(existing.operationId)) : undefined;
-    const superseded = running?.status === 'InProgress' ? running : undefined;
+    const superseded = running?.status === 'InProgress' && running.kind === 'PUT' && !running.inert ? running : undefined;
     let planned: Planned = { status: 'Succeeded' };
-    const blocker =
-      superseded?.kind === 'DELETE' ? { vnetId: vnet.id, operation: superseded } : this.#blocker([vnet.id, remoteId], superseded);
+    let inert = false;
+    const blocker = this.#blocker(vnet, remote, superseded);
     if (blocker) {
       if (this.#deps.behavior().conflictAnswer !== 'AnotherOperationInProgress')
-        return { ok: false, error: this.#conflict('PUT', peeringId, blocker) };
-      planned = { status: 'Failed', error: this.#anotherOperation(blocker), revert: true };
+        return { ok: false, error: this.#conflict('PUT', peeringId, blocker.busy, blocker.local) };
+      planned = { status: 'Failed', error: this.#anotherOperation(blocker.busy), revert: true };
+      inert = true;
+    } else {
+      planned = this.#takeDirective('PUT', vnet.id) ?? planned;
     }
-    planned = planned.status === 'Succeeded' ? (this.#takeDirective('PUT', vnet.id) ?? planned) : planned;
     const previous = superseded ? superseded.previous : existing ? clonePeering(existing) : undefined;
+    const index = existing ? vnet.peerings.indexOf(existing) : vnet.peerings.length;
+    const counterpart = inert ? undefined : superseded ? superseded.counterpart : this.#counterpartSnapshot(vnet, remoteId);
     let p = existing;
     if (!p) {
       p = {
         name,
         remoteVnetId: remoteId,
         settings: { ...write.settings },
+        subnets: cloneSubnetPeering(write.subnets),
         peeringState: 'Initiated',
-        remoteAddressSpace: [...(remote?.addressPrefixes ?? [])],
+        remoteAddressSpace: remote ? this.#remoteSpace(remote, write.subnets) : [],
         provisioningState: 'Updating',
         resourceGuid: randomUUID(),
         etag: etag(),
@@ -676,11 +889,31 @@ export class Network {
       };
       vnet.peerings.push(p);
     }
-    p.settings = { ...write.settings };
+    if (inert) {
+      // Shown while it runs, undone when it fails: the peering's state and its counterpart stay.
+      p.settings = { ...write.settings };
+      p.subnets = cloneSubnetPeering(write.subnets);
+    } else {
+      // What is peered is refreshed for a new peering, a Disconnected one, a sync PUT, or new subnet lists.
+      const coverageChanged =
+        previous !== undefined &&
+        (previous.subnets.enableOnlyIPv6Peering !== write.subnets.enableOnlyIPv6Peering ||
+          !sameNames(previous.subnets.remoteSubnetNames, write.subnets.remoteSubnetNames));
+      this.#applyPut(vnet, p, write, sync || !previous || previous.peeringState === 'Disconnected' || coverageChanged);
+    }
     p.provisioningState = 'Updating';
     p.etag = etag();
     vnet.etag = etag();
-    const op = this.#newOperation('PUT', vnet, p.name, remoteId, planned, sync, previous);
+    const op = this.#newOperation(vnet, {
+      kind: 'PUT',
+      peeringName: p.name,
+      remoteVnetId: remoteId,
+      planned,
+      inert,
+      previous,
+      index,
+      counterpart,
+    });
     if (superseded) this.#supersede(superseded, op);
     p.operationId = op.id;
     return { ok: true, created: !existing, body: this.#renderPeering(vnet, p), operation: op };
@@ -696,59 +929,85 @@ export class Network {
     const peeringId = `${vnet.id}/virtualNetworkPeerings/${p.name}`;
     const running = p.operationId ? this.#operations.get(key(p.operationId)) : undefined;
     if (running?.status === 'InProgress' && running.kind === 'DELETE') return { ok: true, operation: running };
-    const superseded = running?.status === 'InProgress' ? running : undefined;
+    const superseded = running?.status === 'InProgress' && !running.inert ? running : undefined;
     let planned: Planned = { status: 'Succeeded' };
-    const blocker = this.#blocker([vnet.id, p.remoteVnetId], superseded);
+    let inert = false;
+    const blocker = this.#blocker(vnet, this.#vnet(p.remoteVnetId), superseded);
     if (blocker) {
       if (this.#deps.behavior().conflictAnswer !== 'AnotherOperationInProgress')
-        return { ok: false, error: this.#conflict('DELETE', peeringId, blocker) };
-      planned = { status: 'Failed', error: this.#anotherOperation(blocker), revert: true };
+        return { ok: false, error: this.#conflict('DELETE', peeringId, blocker.busy, blocker.local) };
+      planned = { status: 'Failed', error: this.#anotherOperation(blocker.busy), revert: true };
+      inert = true;
+    } else {
+      planned = this.#takeDirective('DELETE', vnet.id) ?? planned;
     }
-    planned = planned.status === 'Succeeded' ? (this.#takeDirective('DELETE', vnet.id) ?? planned) : planned;
     const previous = superseded ? superseded.previous : clonePeering(p);
-    p.provisioningState = 'Deleting';
-    p.etag = etag();
-    const op = this.#newOperation('DELETE', vnet, p.name, p.remoteVnetId, planned, false, previous);
+    const index = vnet.peerings.indexOf(p);
+    const counterpart = inert ? undefined : superseded ? superseded.counterpart : this.#counterpartSnapshot(vnet, p.remoteVnetId);
+    const op = this.#newOperation(vnet, {
+      kind: 'DELETE',
+      peeringName: p.name,
+      remoteVnetId: p.remoteVnetId,
+      planned,
+      inert,
+      previous,
+      index,
+      counterpart,
+    });
     if (superseded) this.#supersede(superseded, op);
-    p.operationId = op.id;
+    if (inert) {
+      p.provisioningState = 'Deleting';
+      p.etag = etag();
+      p.operationId = op.id;
+    } else {
+      this.#removePeering(vnet, p);
+    }
     return { ok: true, operation: op };
   }
 
   #complete(op: Operation): void {
+    this.#active.delete(op);
     op.status = op.planned.status;
     op.error = op.planned.status === 'Succeeded' ? undefined : op.planned.error;
     const vnet = this.#vnet(op.vnetId);
-    const p = vnet ? findPeering(vnet, op.peeringName) : undefined;
-    if (!vnet || !p || p.operationId !== op.id) return;
-    p.operationId = undefined;
-    p.etag = etag();
+    if (!vnet) return;
+    vnet.etag = etag();
     const planned = op.planned;
-    if (planned.status === 'Succeeded') {
-      if (op.kind === 'PUT') this.#finishPut(vnet, p, op.sync || !op.previous || op.previous.peeringState === 'Disconnected');
-      else this.#removePeering(vnet, p);
-    } else if (planned.status === 'Canceled' || planned.revert) {
-      this.#restore(vnet, op.peeringName, op.previous);
-    } else {
-      p.provisioningState = 'Failed';
+    const p = findPeering(vnet, op.peeringName);
+    const ours = p !== undefined && p.operationId === op.id;
+    if (op.kind === 'PUT' || op.inert) {
+      // The peering is in the list (a PUT, or a DELETE that never took effect), unless changed since.
+      if (!p || !ours) return;
+      p.operationId = undefined;
+      p.etag = etag();
+      if (planned.status === 'Succeeded') p.provisioningState = 'Succeeded';
+      else if (planned.status === 'Canceled' || planned.revert) this.#undo(vnet, op, undefined);
+      else p.provisioningState = 'Failed';
+      return;
     }
+    // A DELETE that took effect: nothing left to do unless it did not succeed; then the peering comes back.
+    if (planned.status === 'Succeeded' || p) return;
+    this.#undo(vnet, op, planned.status === 'Failed' ? 'Failed' : undefined);
   }
 
-  #finishPut(vnet: Vnet, p: Peering, refreshRemoteSpace: boolean): void {
-    p.provisioningState = 'Succeeded';
-    const remote = this.#vnet(p.remoteVnetId);
-    if (refreshRemoteSpace && remote) p.remoteAddressSpace = [...remote.addressPrefixes];
-    const q = remote ? this.#counterpart(remote, vnet.id) : undefined;
-    if (remote && q && q.peeringState !== 'Disconnected') {
-      p.peeringState = 'Connected';
-      if (q.peeringState !== 'Connected') {
-        q.peeringState = 'Connected';
-        q.etag = etag();
-        remote.etag = etag();
-      }
-    } else {
-      p.peeringState = 'Initiated';
+  /** Puts the peering (and its counterpart's state) back as they were before `op`. */
+  #undo(vnet: Vnet, op: Operation, provisioningState: ProvisioningStateName | undefined): void {
+    const others = vnet.peerings.filter((x) => key(x.name) !== key(op.peeringName));
+    if (op.previous) {
+      const back: Peering = { ...clonePeering(op.previous), operationId: undefined, etag: etag() };
+      if (provisioningState) back.provisioningState = provisioningState;
+      others.splice(Math.min(Math.max(0, op.index), others.length), 0, back);
     }
+    vnet.peerings = others;
     vnet.etag = etag();
+    const c = op.counterpart;
+    const remote = c ? this.#vnet(c.vnetId) : undefined;
+    const q = c && remote ? findPeering(remote, c.name) : undefined;
+    if (c && remote && q && key(q.remoteVnetId) === key(vnet.id)) {
+      q.peeringState = c.peeringState;
+      q.etag = etag();
+      remote.etag = etag();
+    }
   }
 
   #removePeering(vnet: Vnet, p: Peering): void {
@@ -763,14 +1022,6 @@ export class Network {
     }
   }
 
-  #restore(vnet: Vnet, name: string, previous: Peering | undefined): void {
-    const others = vnet.peerings.filter((x) => key(x.name) !== key(name));
-    const index = vnet.peerings.findIndex((x) => key(x.name) === key(name));
-    if (previous) others.splice(Math.max(0, index), 0, { ...clonePeering(previous), operationId: undefined, etag: etag() });
-    vnet.peerings = others;
-    vnet.etag = etag();
-  }
-
   // ---- test controls ---------------------------------------------------------------------
 
   failNextOperation(d: FailDirective): void {
@@ -778,15 +1029,15 @@ export class Network {
   }
 
   /** Another operation is in progress on the VNet for `ms` from now (0 releases it). */
-  hold(vnetId: string, ms: number): void {
+  hold(vnetId: string, ms: number, operation: string = HOLD_OPERATION): void {
     const vnet = this.#mustVnet(vnetId);
-    vnet.heldUntil = this.#deps.now() + Math.max(0, ms);
+    vnet.hold = ms > 0 ? { until: this.#deps.now() + ms, operation } : undefined;
   }
 
   /** Ends every operation in progress now, in the order they were accepted, as if their time had come. */
   finishOperations(): void {
     this.settle();
-    for (const op of this.#active().sort((a, b) => a.acceptedAt - b.acceptedAt)) this.#complete(op);
+    for (const op of [...this.#active].sort((a, b) => a.acceptedAt - b.acceptedAt)) this.#complete(op);
   }
 
   #mustVnet(id: string): Vnet {
@@ -814,15 +1065,16 @@ export class Network {
       name,
       remoteVnetId: remote.id,
       settings: { ...write.settings },
+      subnets: cloneSubnetPeering(write.subnets),
       peeringState: 'Initiated',
-      remoteAddressSpace: [...remote.addressPrefixes],
+      remoteAddressSpace: [],
       provisioningState: 'Succeeded',
       resourceGuid: randomUUID(),
       etag: etag(),
       operationId: undefined,
     };
     vnet.peerings.push(p);
-    this.#finishPut(vnet, p, true);
+    this.#applyPut(vnet, p, write, true);
   }
 
   deletePeering(vnetId: string, name: string): void {
@@ -841,6 +1093,10 @@ export class Network {
       const v = patch[s];
       if (v !== undefined) p.settings[s] = v;
     }
+    if (patch.peerCompleteVnets !== undefined) p.subnets.peerCompleteVnets = patch.peerCompleteVnets;
+    if (patch.enableOnlyIPv6Peering !== undefined) p.subnets.enableOnlyIPv6Peering = patch.enableOnlyIPv6Peering;
+    if (patch.localSubnetNames) p.subnets.localSubnetNames = [...patch.localSubnetNames];
+    if (patch.remoteSubnetNames) p.subnets.remoteSubnetNames = [...patch.remoteSubnetNames];
     if (patch.peeringState) p.peeringState = patch.peeringState;
     if (patch.provisioningState) p.provisioningState = patch.provisioningState;
     if (patch.remoteAddressSpace) p.remoteAddressSpace = [...patch.remoteAddressSpace.addressPrefixes];
@@ -852,6 +1108,14 @@ export class Network {
     this.settle();
     const vnet = this.#mustVnet(vnetId);
     vnet.addressPrefixes = [...prefixes];
+    vnet.etag = etag();
+  }
+
+  /** Replaces the VNet's subnets (a gateway added or removed, a subnet renamed); sync levels follow. */
+  setSubnets(vnetId: string, subnets: SubnetSpec[]): void {
+    this.settle();
+    const vnet = this.#mustVnet(vnetId);
+    vnet.subnets = subnets.map(toSubnet);
     vnet.etag = etag();
   }
 
@@ -878,6 +1142,69 @@ function findPeering(vnet: Vnet, name: string): Peering | undefined {
   return vnet.peerings.find((p) => key(p.name) === key(name));
 }
 
+function findSubnet(vnet: Vnet, name: string): Subnet | undefined {
+  return vnet.subnets.find((s) => key(s.name) === key(name));
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  return sameAddressSpace(a, b);
+}
+
+/** spec §3: a gateway in GatewaySubnet, or a route server in RouteServerSubnet, shown by their IP configurations. */
+export function hasGateway(vnet: { subnets: { name: string; ipConfigurations: string[] }[] }): boolean {
+  return vnet.subnets.some(
+    (s) =>
+      (key(s.name) === 'gatewaysubnet' && s.ipConfigurations.some((id) => GATEWAY_CONFIG.test(id))) ||
+      (key(s.name) === 'routeserversubnet' && s.ipConfigurations.some((id) => ROUTE_SERVER_CONFIG.test(id))),
+  );
+}
+
+function toSubnet(s: SubnetSpec): Subnet {
+  const listForm = s.addressPrefixes !== undefined;
+  return {
+    name: s.name,
+    prefixes: [...(s.addressPrefixes ?? (s.addressPrefix !== undefined ? [s.addressPrefix] : []))],
+    listForm,
+    ipConfigurations: [...(s.ipConfigurations ?? [])],
+  };
+}
+
+/** The world's subnets, with GatewaySubnet and RouteServerSubnet added (or given their IP configuration) as the flags ask. */
+function buildSubnets(spec: VnetSpec): Subnet[] {
+  const first = spec.addressPrefixes.find((p) => !isIpv6(p)) ?? spec.addressPrefixes[0];
+  const subnets: Subnet[] = spec.subnets
+    ? spec.subnets.map(toSubnet)
+    : first
+      ? [toSubnet({ name: 'default', addressPrefix: subPrefix(first, 24, 'first') ?? first })]
+      : [];
+  const base = spec.id.replace(/\/providers\/Microsoft\.Network\/virtualNetworks\/.*$/i, '/providers/Microsoft.Network');
+  const vnetName = parseVnetId(spec.id)?.name ?? 'vnet';
+  const ensure = (name: string, prefix: string | undefined, config: string) => {
+    let s = subnets.find((x) => key(x.name) === key(name));
+    if (!s) {
+      if (!prefix) return;
+      s = toSubnet({ name, addressPrefix: prefix });
+      subnets.push(s);
+    }
+    if (!s.ipConfigurations.some((id) => key(id) === key(config))) s.ipConfigurations.push(config);
+  };
+  if (spec.hasGateway) {
+    ensure(
+      'GatewaySubnet',
+      first ? subPrefix(first, 27, 'last') : undefined,
+      `${base}/virtualNetworkGateways/${vnetName}-gw/ipConfigurations/default`,
+    );
+  }
+  if (spec.hasRouteServer) {
+    ensure(
+      'RouteServerSubnet',
+      first ? subPrefix(first, 27, { fromEnd: 1 }) : undefined,
+      `${base}/virtualHubs/${vnetName}-rs/ipConfigurations/ipconfig1`,
+    );
+  }
+  return subnets;
+}
+
 export function vnetNotFound(vnetId: string): ArmError {
   const parsed = parseVnetId(vnetId);
   return {
@@ -893,13 +1220,4 @@ export function operationPath(op: Operation): string {
 
 export function operationResultPath(op: Operation): string {
   return `/subscriptions/${op.subscriptionId}/providers/Microsoft.Network/locations/${op.location}/operationResults/${op.id}`;
-}
-
-function defaultSubnets(prefixes: string[], hasGateway: boolean): SubnetSpec[] {
-  const first = prefixes[0];
-  if (!first) return [];
-  const subnets: SubnetSpec[] = [{ name: 'default', addressPrefix: subPrefix(first, 24, 'first') ?? first }];
-  const gw = subPrefix(first, 27, 'last');
-  if (hasGateway && gw) subnets.push({ name: 'GatewaySubnet', addressPrefix: gw });
-  return subnets;
 }

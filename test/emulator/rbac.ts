@@ -47,7 +47,8 @@ export const ACTIONS = {
   operationResultRead: 'Microsoft.Network/locations/operationResults/read',
 } as const;
 
-function wildcard(pattern: string, action: string): boolean {
+/** Whether an action pattern (`*` anywhere, case-insensitive) matches the action. */
+export function wildcard(pattern: string, action: string): boolean {
   const re = new RegExp(
     `^${pattern
       .split('*')
@@ -58,7 +59,8 @@ function wildcard(pattern: string, action: string): boolean {
   return re.test(action);
 }
 
-function scopeCovers(scope: string, resource: string): boolean {
+/** Whether `scope` is the resource or above it. */
+export function scopeCovers(scope: string, resource: string): boolean {
   const s = scope.replace(/\/+$/, '').toLowerCase();
   const r = resource.toLowerCase();
   return s === '' || r === s || r.startsWith(`${s}/`);
@@ -66,6 +68,17 @@ function scopeCovers(scope: string, resource: string): boolean {
 
 function grants(actions: readonly string[], notActions: readonly string[], action: string): boolean {
   return actions.some((a) => wildcard(a, action)) && !notActions.some((n) => wildcard(n, action));
+}
+
+export interface Permission {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+}
+
+function permission(actions: readonly string[], notActions: readonly string[]): Permission {
+  return { actions: [...actions], notActions: [...notActions], dataActions: [], notDataActions: [] };
 }
 
 export interface Principal {
@@ -96,6 +109,24 @@ export class Rbac {
     if (!a.role) return false;
     const role = this.#role(a.role);
     return role !== undefined && grants(role.actions, role.notActions ?? [], action);
+  }
+
+  /**
+   * What the caller may do at `scope` (GET .../providers/Microsoft.Authorization/permissions): one
+   * entry per role assignment of the principal at the scope or above, the role's actions as written.
+   */
+  permissionsAt(principal: Principal, scope: string): Permission[] {
+    if (this.#subscriptionTenant(scope) !== principal.tenantId.toLowerCase()) return [];
+    const out: Permission[] = [];
+    for (const a of this.#world.roleAssignments) {
+      if (a.clientId.toLowerCase() !== principal.clientId.toLowerCase() || !scopeCovers(a.scope, scope)) continue;
+      if (a.role) {
+        const role = this.#role(a.role);
+        if (role) out.push(permission(role.actions, role.notActions ?? []));
+      }
+      if (a.actions) out.push(permission(a.actions, a.notActions ?? []));
+    }
+    return out;
   }
 
   /** Whether the app's service principal in the token's tenant may perform `action` on `resource`. */

@@ -1,7 +1,7 @@
 // The rules Azure enforces on a peering write (spec §5): overlaps, gateways, one peering per remote
 // VNet, names, the peering limit, one write at a time per VNet, superseded and failed operations.
 import { describe, expect, it } from 'vitest';
-import { armRequest, code, message, path, peeringPath, putPeering, remote, useEmulator } from './clients.ts';
+import { armRequest, code, message, operationOf, path, peeringPath, putPeering, remote, useEmulator } from './clients.ts';
 import type { ArmResponse } from './clients.ts';
 import { IDS } from './index.ts';
 
@@ -11,10 +11,7 @@ const APP = IDS.vnets.app;
 
 const emu = useEmulator();
 
-async function operation(r: ArmResponse): Promise<unknown> {
-  const op = new URL(r.headers.get('azure-asyncoperation') ?? '');
-  return (await armRequest(emu(), { path: op.pathname })).body;
-}
+const operation = (r: ArmResponse) => operationOf(emu(), r);
 
 describe('address spaces', () => {
   it('overlapping VNets: 400 VnetAddressSpacesOverlap naming the overlapping prefixes', async () => {
@@ -114,7 +111,7 @@ describe('names and counts', () => {
 });
 
 describe('one write at a time per VNet', () => {
-  it('a write while the local or the remote VNet is busy: 429 RetryableError with Retry-After (default)', async () => {
+  it('a write on a busy VNet: 429 RetryableError with Retry-After; a write whose remote VNet is busy: 400 ReferencedResourceNotProvisioned', async () => {
     emu().holdVnet(HUB, 60_000);
     expect(emu().vnet(HUB)?.properties.provisioningState).toBe('Updating');
     const local = await putPeering(emu(), HUB, 'hub-to-spoke', remote(SPOKE));
@@ -122,19 +119,32 @@ describe('one write at a time per VNet', () => {
     expect(local.headers.get('retry-after')).toBe('1');
     expect(path(local.body, 'error.details.0.code')).toBe('RetryableErrorDueToAnotherOperation');
     expect(String(path(local.body, 'error.details.0.message'))).toMatch(/can be retried in 1 seconds\.$/);
-    expect(code(await putPeering(emu(), SPOKE, 'spoke-to-hub', remote(HUB)))).toBe('429 RetryableError');
+    const towards = await putPeering(emu(), SPOKE, 'spoke-to-hub', remote(HUB));
+    expect(code(towards)).toBe('400 ReferencedResourceNotProvisioned');
+    expect(message(towards)).toBe(
+      `Cannot proceed with operation because resource ${HUB} used by resource ${peeringPath(SPOKE, 'spoke-to-hub')} is not in Succeeded state. Resource is in Updating state and the last operation that updated/is updating the resource is PutSubnetOperation.`,
+    );
+    expect(path(towards.body, 'error.details')).toEqual([]);
+    expect(towards.headers.get('retry-after')).toBeNull();
     expect(code(await armRequest(emu(), { method: 'DELETE', path: peeringPath(HUB, 'x') }))).toBe('204 undefined');
     expect((await armRequest(emu(), { path: HUB })).status).toBe(200);
     emu().holdVnet(HUB, 0);
+    expect(emu().vnet(HUB)?.properties.provisioningState).toBe('Succeeded');
     expect((await putPeering(emu(), HUB, 'hub-to-spoke', remote(SPOKE))).status).toBe(201);
   });
 
-  it('an operation in progress on B→A blocks A→B until it ends', async () => {
+  it('a running write busies its own VNet only: B→A running refuses A→B (400) and writes on B (429), not other writes on A', async () => {
     emu().setTiming({ operationMs: 60_000, retryAfterSeconds: 10 });
     expect((await putPeering(emu(), SPOKE, 'spoke-to-hub', remote(HUB))).status).toBe(201);
+    expect(emu().vnet(SPOKE)?.properties.provisioningState).toBe('Updating');
+    expect(emu().vnet(HUB)?.properties.provisioningState).toBe('Succeeded');
     const blocked = await putPeering(emu(), HUB, 'hub-to-spoke', remote(SPOKE));
-    expect(code(blocked)).toBe('429 RetryableError');
-    expect(blocked.headers.get('retry-after')).toBe('10');
+    expect(code(blocked)).toBe('400 ReferencedResourceNotProvisioned');
+    expect(message(blocked)).toContain('is updating the resource is PutVirtualNetworkPeeringOperation.');
+    const onSpoke = await putPeering(emu(), SPOKE, 'spoke-to-app', remote(APP));
+    expect(code(onSpoke)).toBe('429 RetryableError');
+    expect(onSpoke.headers.get('retry-after')).toBe('10');
+    expect((await putPeering(emu(), HUB, 'hub-to-app', remote(APP))).status).toBe(201);
     emu().finishOperations();
     expect((await putPeering(emu(), HUB, 'hub-to-spoke', remote(SPOKE))).status).toBe(201);
   });

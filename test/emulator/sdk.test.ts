@@ -189,6 +189,31 @@ describe('real Azure SDK clients', () => {
     });
   });
 
+  describe('Octokit on who the token is and where a commit came from', () => {
+    beforeEach(async () => {
+      emu = await startEmulator();
+      emu.trust();
+    });
+
+    it('graphql viewer login, the authenticated user, the pull requests of a merge commit', async () => {
+      const bot = getOctokit(IDS.github.writeToken, { baseUrl: emu.endpoints.githubApi });
+      const user = getOctokit(IDS.github.userToken, { baseUrl: emu.endpoints.githubApi });
+      expect(await bot.graphql<{ viewer: { login: string } }>('query { viewer { login } }')).toEqual({ viewer: { login: 'github-actions[bot]' } });
+      expect(await user.graphql<{ viewer: { login: string } }>('{ viewer { login } }')).toEqual({ viewer: { login: IDS.github.userLogin } });
+      await expect(bot.graphql('{ rateLimit { remaining } }')).rejects.toMatchObject({
+        name: 'GraphqlResponseError',
+        errors: [expect.objectContaining({ message: "Field 'rateLimit' doesn't exist on type 'Query'" })],
+      });
+      expect((await user.rest.users.getAuthenticated()).data).toMatchObject({ login: IDS.github.userLogin, type: 'User' });
+      await expect(bot.rest.users.getAuthenticated()).rejects.toMatchObject({ status: 403 });
+      const [owner = '', repo = ''] = IDS.github.repo.split('/');
+      const pulls = await bot.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: IDS.github.mergeCommitSha });
+      expect(pulls.data.map((p) => [p.number, p.state, p.merge_commit_sha])).toEqual([
+        [IDS.github.mergedPullRequest, 'closed', IDS.github.mergeCommitSha],
+      ]);
+    });
+  });
+
   describe('operations that take time', () => {
     beforeEach(async () => {
       emu = await startEmulator({ timing: { operationMs: 700, retryAfterSeconds: 1 } });

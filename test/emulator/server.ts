@@ -1,6 +1,7 @@
-// One HTTPS server per service on 127.0.0.1: reads the request, waits the service's latency, answers
-// injected faults, calls the service's handler, writes and records the answer. A handler that throws
-// gets a 500 in the service's error shape; the server keeps serving.
+// One HTTPS server per service on 127.0.0.1: reads the request, waits the service's latency, applies
+// injected faults (status answers, hangs, slow and corrupt answers), calls the service's handler,
+// writes and records the answer. A handler that throws gets a 500 in the service's error shape; the
+// server keeps serving. Stopping aborts every wait and closes every connection, hung ones included.
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -20,7 +21,9 @@ export interface RecordedRequest {
   /** Tenants of the valid auxiliary tokens (ARM). */
   auxTenants: string[];
   appId?: string;
-  /** Milliseconds since the epoch, fractional. */
+  /** The injected fault this request met, if any. */
+  fault?: FaultKind;
+  /** Milliseconds since the epoch, fractional; a hung request ends when its connection closes. */
   startedAt: number;
   endedAt: number;
 }
@@ -47,17 +50,58 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
-export interface Fault {
+/** Which requests a fault applies to, and how many times (default 1). */
+export interface FaultMatch {
   service?: Service;
   method?: string;
+  /** A RegExp on the path, or a case-insensitive substring of it. */
   path?: string | RegExp;
   times?: number;
+}
+
+/** Answer with this status and error instead of processing the request. */
+export interface StatusFault extends FaultMatch {
   status: number;
   code?: string;
   message?: string;
   retryAfter?: number;
   details?: { code: string; message: string }[];
   headers?: Record<string, string>;
+}
+
+/** Never answer: the client waits until it gives up or the emulator stops. */
+export interface HangFault extends FaultMatch {
+  hang: true;
+  /** Process the request first (a PUT is accepted), then hang. Default false: not processed. */
+  afterProcessing?: boolean;
+}
+
+/** Answer after `delayMs` more, on top of the service's latency. */
+export interface SlowFault extends FaultMatch {
+  delayMs: number;
+  /** Process the request first, then wait before answering. Default false: wait, then process. */
+  afterProcessing?: boolean;
+}
+
+/**
+ * Process the request normally, then break the answer: `truncate` sends the headers with the full
+ * Content-Length, half the body, and closes the connection (an answer without a body: the
+ * connection closes before the headers); `empty` sends the status with an empty body.
+ */
+export interface CorruptFault extends FaultMatch {
+  corrupt: 'truncate' | 'empty';
+  /** With `empty`: the status to send instead of the real one (e.g. 200). */
+  status?: number;
+}
+
+export type Fault = StatusFault | HangFault | SlowFault | CorruptFault;
+export type FaultKind = 'status' | 'hang' | 'slow' | 'truncate' | 'empty';
+
+export function faultKind(f: Fault): FaultKind {
+  if ('hang' in f) return 'hang';
+  if ('delayMs' in f) return 'slow';
+  if ('corrupt' in f) return f.corrupt;
+  return 'status';
 }
 
 export class FaultQueue {
@@ -115,7 +159,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
-function writeReply(res: ServerResponse, reply: Reply, common: Record<string, string>): void {
+function serialize(reply: Reply, common: Record<string, string>): { headers: Record<string, string>; payload: Buffer } {
   const headers: Record<string, string> = { ...common, ...reply.headers };
   let payload = '';
   if (reply.body !== undefined) {
@@ -124,14 +168,44 @@ function writeReply(res: ServerResponse, reply: Reply, common: Record<string, st
       headers['Content-Type'] = 'application/json; charset=utf-8';
   }
   headers['Content-Length'] = String(Buffer.byteLength(payload));
+  return { headers, payload: Buffer.from(payload, 'utf8') };
+}
+
+function writeReply(res: ServerResponse, reply: Reply, common: Record<string, string>, corrupt?: 'truncate' | 'empty'): void {
+  const { headers, payload } = serialize(reply, common);
+  if (corrupt === 'empty') {
+    headers['Content-Length'] = '0';
+    res.writeHead(reply.status, headers);
+    res.end();
+    return;
+  }
+  if (corrupt === 'truncate') {
+    if (payload.length === 0) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(reply.status, { ...headers, Connection: 'close' });
+    res.write(payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))), () => res.destroy());
+    return;
+  }
   res.writeHead(reply.status, headers);
   res.end(payload);
 }
 
-export async function startService(opts: ServiceOptions): Promise<{ server: Server; origin: string }> {
+export interface RunningService {
+  server: Server;
+  origin: string;
+  /** Aborts every wait (latency, slow faults), closes every connection (hung ones too), then the server. */
+  stop(): Promise<void>;
+}
+
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const stopping = new AbortController();
   const server = createServer({ cert: opts.cert, key: opts.key }, (req, res) => {
     void handle(req, res);
   });
+
+  const wait = (ms: number) => (ms > 0 ? sleep(ms, undefined, { signal: stopping.signal }) : Promise.resolve());
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = nowMs();
@@ -147,52 +221,66 @@ export async function startService(opts: ServiceOptions): Promise<{ server: Serv
       startedAt,
       endedAt: startedAt,
     };
-    let reply: Reply;
+    const finish = () => {
+      record.endedAt = nowMs();
+      opts.record(record);
+    };
+    let reply: Reply | undefined;
+    let fault: Fault | undefined;
     try {
       const body = await readBody(req);
-      const latency = opts.latencyMs();
-      if (latency > 0) await sleep(latency);
-      const fault = opts.faults.take(opts.service, method, url.pathname);
-      if (fault) {
-        reply = opts.errorReply(
-          fault.status,
-          fault.code ?? 'InjectedFault',
-          fault.message ?? 'Injected by the emulator.',
-          fault.details,
-        );
+      await wait(opts.latencyMs());
+      fault = opts.faults.take(opts.service, method, url.pathname);
+      if (fault) record.fault = faultKind(fault);
+      const run = () =>
+        opts.handler({ service: opts.service, method, url, path: url.pathname, query: record.query, headers: req.headers, body, record });
+      if (fault && 'corrupt' in fault) {
+        reply = await run();
+      } else if (fault && 'status' in fault) {
+        reply = opts.errorReply(fault.status, fault.code ?? 'InjectedFault', fault.message ?? 'Injected by the emulator.', fault.details);
         reply.headers = {
           ...reply.headers,
           ...fault.headers,
           ...(fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {}),
         };
+      } else if (fault && 'hang' in fault) {
+        if (fault.afterProcessing) {
+          const processed = await run();
+          record.status = processed.status;
+          if (processed.errorCode) record.errorCode = processed.errorCode;
+        }
+        // Never answered: recorded when the client gives up or the emulator stops.
+        res.once('close', finish);
+        return;
+      } else if (fault && 'delayMs' in fault) {
+        if (!fault.afterProcessing) await wait(fault.delayMs);
+        reply = await run();
+        if (fault.afterProcessing) await wait(fault.delayMs);
       } else {
-        reply = await opts.handler({
-          service: opts.service,
-          method,
-          url,
-          path: url.pathname,
-          query: record.query,
-          headers: req.headers,
-          body,
-          record,
-        });
+        reply = await run();
       }
     } catch (e: unknown) {
+      if (stopping.signal.aborted) {
+        res.destroy();
+        finish();
+        return;
+      }
       reply = opts.errorReply(
         500,
         'InternalServerError',
         `The emulator failed to handle the request: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
+    const corrupt = fault && 'corrupt' in fault ? fault : undefined;
+    const sent: Reply = corrupt?.corrupt === 'empty' && corrupt.status !== undefined ? { ...reply, status: corrupt.status } : reply;
     try {
-      writeReply(res, reply, opts.commonHeaders?.() ?? {});
+      writeReply(res, sent, opts.commonHeaders?.() ?? {}, corrupt?.corrupt);
     } catch {
       res.destroy();
     }
-    record.status = reply.status;
+    record.status = sent.status;
     if (reply.errorCode) record.errorCode = reply.errorCode;
-    record.endedAt = nowMs();
-    opts.record(record);
+    finish();
   }
 
   server.on('clientError', (_err, socket) => {
@@ -204,7 +292,14 @@ export async function startService(opts: ServiceOptions): Promise<{ server: Serv
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { server, origin: `https://127.0.0.1:${port}` };
+  return {
+    server,
+    origin: `https://127.0.0.1:${port}`,
+    stop: () => {
+      stopping.abort();
+      return stopServer(server);
+    },
+  };
 }
 
 export function stopServer(server: Server): Promise<void> {

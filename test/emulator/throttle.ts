@@ -65,6 +65,8 @@ export class Throttle {
     principal: string,
     subscriptionId: string,
     region: string,
+    /** Whether the request goes to the network provider (its own window counts it too). */
+    networkProvider = true,
   ): { throttled: Throttled } | { remaining: number } {
     if (this.#config !== config) {
       this.#buckets.clear();
@@ -93,12 +95,13 @@ export class Throttle {
         `Number of '${kind}' requests for subscription '${subscriptionId}' actor '${principal}' exceeded.`,
       ],
       [all, 'SubscriptionRequestsThrottled', `Number of '${kind}' requests for subscription '${subscriptionId}' exceeded.`],
-      [
+    ];
+    if (networkProvider)
+      checks.push([
         provider,
         'TooManyRequests',
         `The request is being throttled as the limit has been reached for operation type - ${providerKind === 'read' ? 'Read' : 'Write'}_ObservationWindow_${windowLabel(config.providerWindowSeconds)}.`,
-      ],
-    ];
+      ]);
     for (const [bucket, code, text] of checks) {
       const wait = bucket.wait(now);
       if (wait > 0) {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createServerCertificates } from './certs.ts';
-import { overlappingPrefixes, prefixesOverlap, subPrefix } from './cidr.ts';
+import { isIpv6, overlappingPrefixes, prefixesOverlap, subPrefix } from './cidr.ts';
 import { armRequest, putPeering, remote } from './clients.ts';
 import { subjectClaims } from './oidc.ts';
 import { defaultWorld, IDS, loadWorld, parseWorld, startEmulator } from './index.ts';
@@ -116,6 +116,40 @@ describe('world files', () => {
     }
   });
 
+  it('the new fields round-trip: locks, policies, subnets, route servers, subnet peerings, token kinds, pull requests, knobs', () => {
+    const world = smallWorld();
+    const one = world.vnets[0]?.id ?? '';
+    const two = world.vnets[1]?.id ?? '';
+    world.vnets[0] = {
+      id: one,
+      location: 'northeurope',
+      addressPrefixes: ['172.16.0.0/16', 'fd00:16::/48'],
+      hasRouteServer: true,
+      subnets: [
+        { name: 'dual', addressPrefixes: ['172.16.1.0/24', 'fd00:16:0:1::/64'] },
+        { name: 'GatewaySubnet', addressPrefix: '172.16.255.224/27', ipConfigurations: [`/subscriptions/${world.subscriptions[0]?.id ?? ''}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/gw/ipConfigurations/x`] },
+      ],
+    };
+    world.peerings = [{ vnetId: one, name: 'one-to-two', remoteVnetId: two, peerCompleteVnets: false, localSubnetNames: ['dual'], remoteSubnetNames: ['only'], enableOnlyIPv6Peering: false }];
+    world.locks = [{ scope: `/subscriptions/${world.subscriptions[0]?.id ?? ''}`, level: 'CanNotDelete', name: 'keep' }];
+    world.policies = [{ scope: one, name: 'no', deny: ['Microsoft.Network/*/delete'] }];
+    world.github = {
+      repos: [{ fullName: 'solo/net', pulls: [1], pullRequests: [{ number: 2, state: 'merged', mergeCommitSha: 'f'.repeat(40), headRef: 'x' }], issues: [], comments: [] }],
+      tokens: [{ token: 'ghp_x', permission: 'write', login: 'me', kind: 'personal' }],
+    };
+    world.behavior = { conflictAnswer: 'realistic', conflictRetryAfter: 'never', apiVersions: { network: ['2024-05-01'] } };
+    const parsed = parseWorld(world);
+    expect(loadWorld(write('full.yaml', stringify(world)))).toEqual(parsed);
+    expect(parsed).toMatchObject({
+      locks: world.locks,
+      policies: world.policies,
+      peerings: world.peerings,
+      vnets: [{ hasRouteServer: true, subnets: world.vnets[0]?.subnets }, {}],
+      github: world.github,
+      behavior: world.behavior,
+    });
+  });
+
   it('bad worlds are refused with the path of the problem', () => {
     const world = smallWorld();
     expect(() => parseWorld({ ...world, tenants: 'x' })).toThrow('world.tenants: expected a list');
@@ -132,6 +166,16 @@ describe('world files', () => {
       'world.behavior.conflictAnswer: expected one of',
     );
     expect(() => loadWorld(write('broken.json', '{'))).toThrow(/cannot parse/);
+    const vnet = world.vnets[0];
+    expect(() => parseWorld({ ...world, vnets: [{ ...vnet, subnets: [{ name: 's' }] }] })).toThrow(
+      'world.vnets[0].subnets[0]: needs addressPrefix or addressPrefixes',
+    );
+    expect(() => parseWorld({ ...world, locks: [{ scope: '/subscriptions/nope', level: 'ReadOnly' }] })).toThrow(
+      'world.locks[0].scope: unknown subscription nope',
+    );
+    expect(() => parseWorld({ ...world, locks: [{ scope: '/subscriptions/nope', level: 'Frozen' }] })).toThrow('world.locks[0].level: expected one of');
+    expect(() => parseWorld({ ...world, policies: [{ scope: 'rg', name: 'p', deny: [] }] })).toThrow('world.policies[0].scope: expected /subscriptions/');
+    expect(() => parseWorld({ ...world, behavior: { conflictRetryAfter: 'sometimes' } })).toThrow('world.behavior.conflictRetryAfter');
   });
 });
 
@@ -147,6 +191,20 @@ describe('pure pieces', () => {
     expect(subPrefix('10.0.0.0/16', 27, 'last')).toBe('10.0.255.224/27');
     expect(subPrefix('10.0.128.0/20', 24, 'first')).toBe('10.0.128.0/24');
     expect(prefixesOverlap('fd00::/8', 'fd00::/8')).toBe(true);
+    expect(subPrefix('10.0.0.0/16', 27, { fromEnd: 1 })).toBe('10.0.255.192/27');
+  });
+
+  it('IPv6 prefixes overlap by their addresses; the two families never overlap each other', () => {
+    expect(prefixesOverlap('fd00:1::/48', 'fd00:1:0:5::/64')).toBe(true);
+    expect(prefixesOverlap('fd00:1::/48', 'fd00:2::/48')).toBe(false);
+    expect(prefixesOverlap('fd00:0001:0000::/48', 'FD00:1::/48')).toBe(true);
+    expect(prefixesOverlap('::/0', '2001:db8::/32')).toBe(true);
+    expect(prefixesOverlap('::ffff:10.0.0.0/104', '::ffff:10.0.1.0/120')).toBe(true);
+    expect(prefixesOverlap('10.0.0.0/8', 'fd00::/8')).toBe(false);
+    expect(overlappingPrefixes(['10.1.0.0/16', 'fd00:1::/48'], ['fd00:1:0:1::/64'])).toEqual(['fd00:1::/48', 'fd00:1:0:1::/64']);
+    expect(isIpv6('fd00::/8')).toBe(true);
+    expect(isIpv6('10.0.0.0/8')).toBe(false);
+    expect(isIpv6('fd00::1::/8')).toBe(false);
   });
 
   it('OIDC claims derived from old- and new-style subjects', () => {

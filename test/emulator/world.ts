@@ -16,6 +16,10 @@ export interface World {
   vnets: VnetSpec[];
   /** Peerings that exist when the emulator starts. */
   peerings?: PeeringSpec[];
+  /** Management locks (spec §5): a PUT under a ReadOnly lock, a DELETE under either, is refused (409 ScopeLocked). */
+  locks?: LockSpec[];
+  /** Policy assignments that deny actions at a scope and below (403 RequestDisallowedByPolicy). */
+  policies?: PolicySpec[];
   oidc: OidcSpec;
   github: GithubSpec;
   behavior?: BehaviorInput;
@@ -70,19 +74,48 @@ export interface RoleAssignmentSpec {
   notActions?: string[];
 }
 
+/** One subnet: `addressPrefix` or `addressPrefixes` (dual stack, IPv6), shown in the VNet body as given. */
 export interface SubnetSpec {
   name: string;
-  addressPrefix: string;
+  addressPrefix?: string;
+  addressPrefixes?: string[];
+  /**
+   * Resource IDs of the IP configurations in this subnet. A `GatewaySubnet` holds a gateway only when
+   * one of them is `.../virtualNetworkGateways/{gw}/ipConfigurations/{name}`, a `RouteServerSubnet` a
+   * route server only with `.../virtualHubs/{name}/ipConfigurations/{name}`.
+   */
+  ipConfigurations?: string[];
 }
 
 export interface VnetSpec {
   id: string;
   location: string;
   addressPrefixes: string[];
-  /** A virtual network gateway uses this VNet's GatewaySubnet. */
+  /** A virtual network gateway in `GatewaySubnet` (added, last /27 of the first IPv4 prefix, when not listed). */
   hasGateway?: boolean;
-  /** Default: `default` (first /24) and, with a gateway, `GatewaySubnet` (last /27). */
+  /** An Azure Route Server in `RouteServerSubnet` (added, the /27 before the last, when not listed); counts as a gateway. */
+  hasRouteServer?: boolean;
+  /** Default: `default` (first /24). A listed `GatewaySubnet` without a gateway IP configuration holds no gateway. */
   subnets?: SubnetSpec[];
+}
+
+export type LockLevel = 'CanNotDelete' | 'ReadOnly';
+
+export interface LockSpec {
+  /** A subscription, resource group or resource ID; the lock covers it and everything below. */
+  scope: string;
+  level: LockLevel;
+  /** Default: `lock-<level>`. */
+  name?: string;
+}
+
+export interface PolicySpec {
+  /** Where the policy is assigned; it applies there and below. */
+  scope: string;
+  /** The policy assignment's name, named in the error. */
+  name: string;
+  /** Action patterns denied (wildcards as in roles), e.g. `Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write`. */
+  deny: string[];
 }
 
 export interface PeeringSpec {
@@ -96,7 +129,12 @@ export interface PeeringSpec {
   doNotVerifyRemoteGateways?: boolean;
   /** Default: Connected when the counterpart is listed too, else Initiated. */
   peeringState?: PeeringStateName;
-  /** What is peered now; default: the remote VNet's current address space. */
+  /** Subnet-level peering: false with both subnet lists (default true: the whole VNets). */
+  peerCompleteVnets?: boolean;
+  localSubnetNames?: string[];
+  remoteSubnetNames?: string[];
+  enableOnlyIPv6Peering?: boolean;
+  /** What is peered now; default: what the peering covers of the remote VNet now. */
   remoteAddressPrefixes?: string[];
   provisioningState?: ProvisioningStateName;
 }
@@ -118,9 +156,25 @@ export interface GithubSpec {
 export interface RepoSpec {
   /** owner/name */
   fullName: string;
+  /** Open pull requests by number; `pullRequests` declares them in full. */
   pulls?: number[];
+  /** Pull requests in full, e.g. merged ones with their merge commit. */
+  pullRequests?: PullRequestSpec[];
   issues?: number[];
   comments?: CommentSpec[];
+}
+
+export interface PullRequestSpec {
+  number: number;
+  /** Default: merged when mergeCommitSha is given, else open. */
+  state?: 'open' | 'closed' | 'merged';
+  /** Default: 40 hex digits derived from the repository and number. */
+  headSha?: string;
+  /** The commit on the base branch that merged it. */
+  mergeCommitSha?: string;
+  title?: string;
+  /** Default `feature-<number>`. */
+  headRef?: string;
 }
 
 export interface CommentSpec {
@@ -133,8 +187,13 @@ export interface GithubTokenSpec {
   token: string;
   /** read: GET only; write: may create and update comments. */
   permission: 'read' | 'write';
+  /** Default: `github-actions[bot]` for an installation token, `octocat` for a personal one. */
   login?: string;
+  /** Default: `personal` for `ghp_`, `gho_`, `github_pat_` tokens, else `installation` (GITHUB_TOKEN, app tokens). */
+  kind?: GithubTokenKind;
 }
+
+export type GithubTokenKind = 'installation' | 'personal';
 
 export interface TokenBucket {
   burst: number;
@@ -155,13 +214,68 @@ export interface Throttling {
   providerWrites: number;
 }
 
-export type ConflictAnswer = 'RetryableError' | 'ReferencedResourceNotProvisioned' | 'AnotherOperationInProgress';
+/**
+ * `realistic`: a write on a busy VNet gets 429 RetryableError, a write whose remote VNet is busy 400
+ * ReferencedResourceNotProvisioned (spec §5). The others answer every conflict, local or remote, one way.
+ */
+export type ConflictAnswer = 'realistic' | 'RetryableError' | 'ReferencedResourceNotProvisioned' | 'AnotherOperationInProgress';
+export const CONFLICT_ANSWERS: readonly ConflictAnswer[] = [
+  'realistic',
+  'RetryableError',
+  'ReferencedResourceNotProvisioned',
+  'AnotherOperationInProgress',
+];
+
+/** Whether a 429 RetryableError carries Retry-After: `mixed` leaves it out of every third one. */
+export type ConflictRetryAfter = 'mixed' | 'always' | 'never';
+
+export interface ApiVersions {
+  /** Microsoft.Network: VNets, peerings, their operations. */
+  network: string[];
+  /** Microsoft.Authorization: permissions. */
+  authorization: string[];
+}
+
+/** What the emulator serves by default: what @azure/arm-network 39 sends, and some older versions. */
+export const DEFAULT_API_VERSIONS: ApiVersions = {
+  network: [
+    '2026-01-01',
+    '2025-07-01',
+    '2025-05-01',
+    '2025-03-01',
+    '2025-01-01',
+    '2024-10-01',
+    '2024-07-01',
+    '2024-05-01',
+    '2024-03-01',
+    '2024-01-01',
+    '2023-11-01',
+    '2023-09-01',
+    '2023-06-01',
+    '2023-05-01',
+    '2023-04-01',
+    '2023-02-01',
+    '2022-11-01',
+    '2022-09-01',
+    '2022-07-01',
+    '2022-05-01',
+    '2022-01-01',
+    '2021-08-01',
+    '2021-05-01',
+    '2021-02-01',
+    '2020-11-01',
+  ],
+  authorization: ['2022-04-01', '2022-05-01-preview', '2018-07-01', '2018-01-01-preview', '2015-07-01'],
+};
 
 export interface Behavior {
   /** Re-PUT of a Disconnected peering: brings it back to Initiated, or is refused (400 PeeringIsDisconnected). */
   disconnectedRePut: 'initiated' | 'refused';
-  /** Answer to a write while the local or remote VNet has another operation in progress. */
+  /** Answer to a write while its own or its remote VNet has another operation in progress. */
   conflictAnswer: ConflictAnswer;
+  conflictRetryAfter: ConflictRetryAfter;
+  /** api-versions served; others get 400 NoRegisteredProviderFound (a sovereign cloud lags). */
+  apiVersions: ApiVersions;
   peeringLimit: number;
   /** useRemoteGateways while the existing remote peering lacks allowGatewayTransit is refused. */
   requireRemoteGatewayTransit: boolean;
@@ -183,21 +297,28 @@ export const DEFAULT_THROTTLING: Throttling = {
 
 export const DEFAULT_BEHAVIOR: Behavior = {
   disconnectedRePut: 'initiated',
-  conflictAnswer: 'RetryableError',
+  conflictAnswer: 'realistic',
+  conflictRetryAfter: 'mixed',
+  apiVersions: DEFAULT_API_VERSIONS,
   peeringLimit: 500,
   requireRemoteGatewayTransit: true,
   auxiliaryAppMustMatch: false,
   throttling: DEFAULT_THROTTLING,
 };
 
-/** Behavior as a world file or a test gives it: any subset, throttling included. */
-export type BehaviorInput = Partial<Omit<Behavior, 'throttling'>> & { throttling?: Partial<Throttling> };
+/** Behavior as a world file or a test gives it: any subset, throttling and api-versions included. */
+export type BehaviorInput = Partial<Omit<Behavior, 'throttling' | 'apiVersions'>> & {
+  throttling?: Partial<Throttling>;
+  apiVersions?: Partial<ApiVersions>;
+};
 
-export function resolveBehavior(partial: BehaviorInput | undefined): Behavior {
+/** `partial` over `base` (default: the defaults), nested knobs merged field by field. */
+export function resolveBehavior(partial: BehaviorInput | undefined, base: Behavior = DEFAULT_BEHAVIOR): Behavior {
   return {
-    ...DEFAULT_BEHAVIOR,
+    ...base,
     ...partial,
-    throttling: { ...DEFAULT_THROTTLING, ...partial?.throttling },
+    throttling: { ...base.throttling, ...partial?.throttling },
+    apiVersions: { ...base.apiVersions, ...partial?.apiVersions },
   };
 }
 
@@ -254,7 +375,21 @@ export const IDS = {
       production: `repo:${REPO}:environment:production`,
     },
   },
-  github: { repo: REPO, pullRequest: 7, otherPullRequest: 8, writeToken: 'ghs_write', readToken: 'ghs_read' },
+  github: {
+    repo: REPO,
+    pullRequest: 7,
+    otherPullRequest: 8,
+    writeToken: 'ghs_write',
+    readToken: 'ghs_read',
+    /** The workflow's installation token identity (viewer login, comment author). */
+    botLogin: 'github-actions[bot]',
+    /** A personal access token of a user with write permission. */
+    userToken: 'ghp_user',
+    userLogin: 'octocat-admin',
+    /** PR 9 was merged into main as commit 9999…: GET commits/9999…/pulls lists it. */
+    mergedPullRequest: 9,
+    mergeCommitSha: '9'.repeat(40),
+  },
 };
 
 export function defaultWorld(): World {
@@ -309,12 +444,30 @@ export function defaultWorld(): World {
       { id: IDS.vnets.app, location: 'westeurope', addressPrefixes: ['10.3.0.0/16'] },
     ],
     peerings: [],
+    locks: [],
+    policies: [],
     oidc: { issuer: GITHUB_ISSUER, requestToken: IDS.oidc.requestToken, subject: IDS.oidc.subjects.pullRequest },
     github: {
-      repos: [{ fullName: REPO, pulls: [IDS.github.pullRequest, IDS.github.otherPullRequest], issues: [], comments: [] }],
+      repos: [
+        {
+          fullName: REPO,
+          pulls: [IDS.github.pullRequest, IDS.github.otherPullRequest],
+          pullRequests: [
+            {
+              number: IDS.github.mergedPullRequest,
+              state: 'merged',
+              mergeCommitSha: IDS.github.mergeCommitSha,
+              title: 'Peer the spokes',
+            },
+          ],
+          issues: [],
+          comments: [],
+        },
+      ],
       tokens: [
-        { token: IDS.github.writeToken, permission: 'write', login: 'github-actions[bot]' },
-        { token: IDS.github.readToken, permission: 'read', login: 'github-actions[bot]' },
+        { token: IDS.github.writeToken, permission: 'write', login: IDS.github.botLogin, kind: 'installation' },
+        { token: IDS.github.readToken, permission: 'read', login: IDS.github.botLogin, kind: 'installation' },
+        { token: IDS.github.userToken, permission: 'write', login: IDS.github.userLogin, kind: 'personal' },
       ],
     },
     behavior: {},
@@ -436,16 +589,27 @@ const roleAssignment: Item<RoleAssignmentSpec> = (v, p) => {
 };
 const subnet: Item<SubnetSpec> = (v, p) => {
   const f = fields(v, p);
-  return { name: f.req('name', str), addressPrefix: f.req('addressPrefix', str) };
+  const one = f.opt('addressPrefix', str);
+  const many = f.opt('addressPrefixes', list(str));
+  if ((one === undefined) === (many === undefined)) throw new WorldError(`${p}: needs addressPrefix or addressPrefixes (one of them)`);
+  const ipConfigurations = f.opt('ipConfigurations', list(str));
+  return {
+    name: f.req('name', str),
+    ...(one !== undefined ? { addressPrefix: one } : {}),
+    ...(many !== undefined ? { addressPrefixes: many } : {}),
+    ...(ipConfigurations ? { ipConfigurations } : {}),
+  };
 };
 const vnet: Item<VnetSpec> = (v, p) => {
   const f = fields(v, p);
   const subnets = f.opt('subnets', list(subnet));
+  const routeServer = f.opt('hasRouteServer', bool);
   return {
     id: f.req('id', str),
     location: f.req('location', str),
     addressPrefixes: f.req('addressPrefixes', list(str)),
     hasGateway: f.opt('hasGateway', bool) ?? false,
+    ...(routeServer !== undefined ? { hasRouteServer: routeServer } : {}),
     ...(subnets ? { subnets } : {}),
   };
 };
@@ -458,9 +622,15 @@ const peering: Item<PeeringSpec> = (v, p) => {
     'allowGatewayTransit',
     'useRemoteGateways',
     'doNotVerifyRemoteGateways',
+    'peerCompleteVnets',
+    'enableOnlyIPv6Peering',
   ] as const) {
     const b = f.opt(key, bool);
     if (b !== undefined) out[key] = b;
+  }
+  for (const key of ['localSubnetNames', 'remoteSubnetNames'] as const) {
+    const names = f.opt(key, list(str));
+    if (names) out[key] = names;
   }
   const state = f.opt('peeringState', oneOf(['Initiated', 'Connected', 'Disconnected']));
   if (state) out.peeringState = state;
@@ -469,6 +639,15 @@ const peering: Item<PeeringSpec> = (v, p) => {
   const prov = f.opt('provisioningState', oneOf(['Succeeded', 'Updating', 'Deleting', 'Failed']));
   if (prov) out.provisioningState = prov;
   return out;
+};
+const lock: Item<LockSpec> = (v, p) => {
+  const f = fields(v, p);
+  const name = f.opt('name', str);
+  return { scope: f.req('scope', str), level: f.req('level', oneOf(['CanNotDelete', 'ReadOnly'])), ...(name ? { name } : {}) };
+};
+const policy: Item<PolicySpec> = (v, p) => {
+  const f = fields(v, p);
+  return { scope: f.req('scope', str), name: f.req('name', str), deny: f.req('deny', list(str)) };
 };
 const claimValue: Item<string | number | boolean> = (v, p) => {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -491,11 +670,22 @@ const comment: Item<CommentSpec> = (v, p) => {
   const user = f.opt('user', str);
   return { issue: f.req('issue', num), body: f.req('body', str), ...(user ? { user } : {}) };
 };
+const pullRequest: Item<PullRequestSpec> = (v, p) => {
+  const f = fields(v, p);
+  const state = f.opt('state', oneOf(['open', 'closed', 'merged']));
+  const out: PullRequestSpec = { number: f.req('number', num), ...(state ? { state } : {}) };
+  for (const k of ['headSha', 'mergeCommitSha', 'title', 'headRef'] as const) {
+    const x = f.opt(k, str);
+    if (x !== undefined) out[k] = x;
+  }
+  return out;
+};
 const repo: Item<RepoSpec> = (v, p) => {
   const f = fields(v, p);
   return {
     fullName: f.req('fullName', str),
     pulls: f.opt('pulls', list(num)) ?? [],
+    pullRequests: f.opt('pullRequests', list(pullRequest)) ?? [],
     issues: f.opt('issues', list(num)) ?? [],
     comments: f.opt('comments', list(comment)) ?? [],
   };
@@ -503,7 +693,13 @@ const repo: Item<RepoSpec> = (v, p) => {
 const githubToken: Item<GithubTokenSpec> = (v, p) => {
   const f = fields(v, p);
   const login = f.opt('login', str);
-  return { token: f.req('token', str), permission: f.req('permission', oneOf(['read', 'write'])), ...(login ? { login } : {}) };
+  const kind = f.opt('kind', oneOf(['installation', 'personal']));
+  return {
+    token: f.req('token', str),
+    permission: f.req('permission', oneOf(['read', 'write'])),
+    ...(login ? { login } : {}),
+    ...(kind ? { kind } : {}),
+  };
 };
 const github: Item<GithubSpec> = (v, p) => {
   const f = fields(v, p);
@@ -533,11 +729,20 @@ const behavior: Item<BehaviorInput> = (v, p) => {
   const out: BehaviorInput = {};
   const rePut = f.opt('disconnectedRePut', oneOf(['initiated', 'refused']));
   if (rePut) out.disconnectedRePut = rePut;
-  const conflict = f.opt(
-    'conflictAnswer',
-    oneOf(['RetryableError', 'ReferencedResourceNotProvisioned', 'AnotherOperationInProgress']),
-  );
+  const conflict = f.opt('conflictAnswer', oneOf(CONFLICT_ANSWERS));
   if (conflict) out.conflictAnswer = conflict;
+  const retryAfter = f.opt('conflictRetryAfter', oneOf(['mixed', 'always', 'never']));
+  if (retryAfter) out.conflictRetryAfter = retryAfter;
+  const versions = f.opt('apiVersions', (x, xp) => {
+    const g = fields(x, xp);
+    const out: Partial<ApiVersions> = {};
+    for (const k of ['network', 'authorization'] as const) {
+      const l = g.opt(k, list(str));
+      if (l) out[k] = l;
+    }
+    return out;
+  });
+  if (versions) out.apiVersions = versions;
   const limit = f.opt('peeringLimit', num);
   if (limit !== undefined) out.peeringLimit = limit;
   const transit = f.opt('requireRemoteGatewayTransit', bool);
@@ -560,6 +765,8 @@ export function parseWorld(data: unknown, source = 'world'): World {
     roleAssignments: f.opt('roleAssignments', list(roleAssignment)) ?? [],
     vnets: f.opt('vnets', list(vnet)) ?? [],
     peerings: f.opt('peerings', list(peering)) ?? [],
+    locks: f.opt('locks', list(lock)) ?? [],
+    policies: f.opt('policies', list(policy)) ?? [],
     oidc: f.opt('oidc', oidc) ?? defaultWorld().oidc,
     github: f.opt('github', github) ?? { repos: [], tokens: [] },
     behavior: f.opt('behavior', behavior) ?? {},
@@ -612,6 +819,14 @@ function checkReferences(world: World, source: string): void {
     if (!parseVnetId(p.remoteVnetId))
       throw new WorldError(`${source}.peerings[${i}].remoteVnetId: not a virtual network resource ID`);
   });
+  const scoped = (what: 'locks' | 'policies', list: { scope: string }[]) =>
+    list.forEach((l, i) => {
+      const sub = /^\/subscriptions\/([^/]+)/i.exec(l.scope)?.[1];
+      if (!sub) throw new WorldError(`${source}.${what}[${i}].scope: expected /subscriptions/…, got ${l.scope}`);
+      if (!subs.has(sub.toLowerCase())) throw new WorldError(`${source}.${what}[${i}].scope: unknown subscription ${sub}`);
+    });
+  scoped('locks', world.locks ?? []);
+  scoped('policies', world.policies ?? []);
   const roleNames = new Set([
     ...BUILT_IN_ROLE_NAMES,
     ...(world.roleDefinitions ?? []).flatMap((r) => [r.name.toLowerCase(), (r.id ?? '').toLowerCase()]),
