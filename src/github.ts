@@ -101,17 +101,24 @@ interface Author {
   readonly type: string;
 }
 
-/** The token's own identity: GraphQL's viewer, else (personal tokens) GET /user. */
+/** The token's own identity: GraphQL's viewer, else (a server without GraphQL) GET /user. */
 async function viewer(client: GitHubClient, policy: Policy): Promise<string> {
+  let graphqlFailure: unknown;
   try {
-    const data: unknown = await bounded(client.graphql('query { viewer { login } }', { request: { signal: policy.signal } }), policy.signal);
+    const data: unknown = await send(policy, 'find out who the token belongs to', (signal) => client.graphql('query { viewer { login } }', { request: { signal } }));
     const login: unknown = typeof data === 'object' && data !== null ? Reflect.get(Reflect.get(data, 'viewer') ?? {}, 'login') : undefined;
     if (typeof login === 'string' && login !== '') return login;
   } catch (e: unknown) {
     if (policy.signal.aborted) throw e;
+    graphqlFailure = e;
   }
-  const res = await send(policy, 'find out who the token belongs to', (signal) => client.rest.users.getAuthenticated({ request: { signal } }));
-  return res.data.login;
+  try {
+    const res = await send(policy, 'find out who the token belongs to', (signal) => client.rest.users.getAuthenticated({ request: { signal } }));
+    return res.data.login;
+  } catch (e: unknown) {
+    // Installation tokens get 403 from GET /user: GraphQL's answer is the one to report.
+    throw graphqlFailure ?? e;
+  }
 }
 
 /** GraphQL names a bot `<app>[bot]`; REST may, or may not: compare without case and suffix. */
