@@ -23,7 +23,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 /** Package directories of every module in an emitted chunk, concatenated modules included. */
-export function bundledPackageDirs(stats: unknown): string[] {
+function bundledPackageDirs(stats: unknown): string[] {
   const dirs = new Set<string>();
   const visit = (module: Record<string, unknown>): void => {
     const file = module['nameForCondition'];
@@ -73,7 +73,7 @@ function notice(dir: string): Notice {
   };
 }
 
-export function renderNotices(notices: readonly Notice[]): string {
+function renderNotices(notices: readonly Notice[]): string {
   const rule = '='.repeat(80);
   const head = [
     'Third-party notices for dist/',
@@ -89,12 +89,16 @@ export function renderNotices(notices: readonly Notice[]): string {
   return `${[head.join('\n'), ...body].join('\n\n')}\n`;
 }
 
+// Not localeCompare: the order must not depend on the machine's ICU data.
+const byCodePoint = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
 function main(): void {
   const { values } = parseArgs({ options: { out: { type: 'string' }, stats: { type: 'string' } }, strict: true });
   const out = resolve(ROOT, values.out ?? 'dist');
-  const up = relative(out, ROOT);
-  if (up === '' || !up.startsWith('..')) {
-    throw new Error(`--out ${out}: refusing to empty a directory that holds the project`);
+  // Emptied first: only dist/ itself, or a directory outside the project.
+  const inProject = !relative(ROOT, out).startsWith('..');
+  if ((inProject && out !== resolve(ROOT, 'dist')) || !relative(out, ROOT).startsWith('..')) {
+    throw new Error(`--out ${out}: only dist/ or a directory outside the project can be emptied for a build`);
   }
   const scratch = mkdtempSync(join(tmpdir(), 'vnet-peering-build-'));
   const statsFile = values.stats !== undefined ? resolve(values.stats) : join(scratch, 'stats.json');
@@ -107,7 +111,7 @@ function main(): void {
     if (!existsSync(statsFile)) throw new Error(`ncc wrote no stats to ${statsFile}`);
     const notices = bundledPackageDirs(JSON.parse(readFileSync(statsFile, 'utf8')))
       .map(notice)
-      .sort((x, y) => x.name.localeCompare(y.name, 'en') || x.version.localeCompare(y.version, 'en', { numeric: true }));
+      .sort((x, y) => byCodePoint(x.name, y.name) || byCodePoint(x.version, y.version));
     const unique = notices.filter((n, i) => i === 0 || n.name !== notices[i - 1]?.name || n.version !== notices[i - 1]?.version);
     writeFileSync(join(out, 'licenses.txt'), renderNotices(unique));
     console.log(`licenses.txt: ${unique.length} bundled packages`);
