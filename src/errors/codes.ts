@@ -195,6 +195,14 @@ export const CODES: Readonly<Record<string, CodeInfo>> = {
   PeeringLimitReached: permanent(
     (ctx) => `${here(ctx)} has reached Azure's limit of 500 peerings. Remove peerings it no longer needs, then run again.`,
   ),
+  // The emulator's names for Azure's subnet-peering refusals (codes unconfirmed, spec/azure.md §3).
+  InvalidSubnetNamesForPeering: permanent(
+    (ctx) => `A subnet named for this peering does not exist on its VNet, or is named twice. Fix ${ctx.link ? ctx.link.locator.subnets[ctx.link.side] : 'the subnet list'}.`,
+  ),
+  ChangingPeerCompleteVnetsNotAllowed: permanent(
+    () => 'A peering cannot switch between whole-VNet and subnet peering in place; the action deletes and creates it when the link declares the kind (replace). Run again.',
+  ),
+  PeeringKindChanged: permanent(),
   SubnetNotFound: permanent(
     (ctx) => `A subnet named for this peering does not exist on its VNet. Fix ${ctx.link ? ctx.link.locator.subnets[ctx.link.side] : 'the subnet list'}.`,
   ),
