@@ -14,6 +14,8 @@ export const FULL_MAX_LINKS = 40;
 export const FULL_MAX_NODES = 60;
 /** Links that need attention drawn one by one in a condensed diagram. */
 export const CONDENSED_MAX_DRAWN = 30;
+/** Failed spokes of one hub, tenant and code are drawn one by one up to this many. */
+const CONDENSED_GROUP_DRAWN = 10;
 /** A VNet with this many links or more is a hub. */
 const HUB_MIN_LINKS = 3;
 /** Hubs drawn in a condensed diagram, the busiest first. */
@@ -164,13 +166,30 @@ class Graph {
   }
 }
 
+/** Links per VNet (lowercased ID). */
+function degrees(report: RunReport): Map<string, number> {
+  const degree = new Map<string, number>();
+  for (const lr of report.links) {
+    for (const end of [lr.link.ends.a, lr.link.ends.b]) degree.set(key(end.vnet.id), (degree.get(key(end.vnet.id)) ?? 0) + 1);
+  }
+  return degree;
+}
+
+/** A link's label: its Azure code when it failed (the colour says it failed), else its words. */
+function edgeLabel(report: RunReport, lr: LinkResult, cat: LinkCategory): string {
+  const problem = lr.sides.a.problem ?? lr.sides.b.problem;
+  return cat === 'failed' && problem ? problem.code : linkWords(lr, report.mode);
+}
+
 function fullDiagram(report: RunReport): Graph {
   const g = new Graph(report);
+  const degree = degrees(report);
   for (const lr of report.links) {
     const cat = category(report, lr);
-    const from = g.vnet(lr.link.ends.a.vnet.id);
-    const to = g.vnet(lr.link.ends.b.vnet.id);
-    g.edge({ from, to, label: linkWords(lr, report.mode), cls: linkClass(lr, cat), dashed: lr.link.ensure === 'absent' });
+    const hub = (id: string): boolean => (degree.get(key(id)) ?? 0) >= HUB_MIN_LINKS;
+    const from = g.vnet(lr.link.ends.a.vnet.id, hub(lr.link.ends.a.vnet.id));
+    const to = g.vnet(lr.link.ends.b.vnet.id, hub(lr.link.ends.b.vnet.id));
+    g.edge({ from, to, label: edgeLabel(report, lr, cat), cls: linkClass(lr, cat), dashed: lr.link.ensure === 'absent' });
   }
   for (const u of report.unmanaged) {
     const { label, cls } = unmanagedEdge(report, u);
@@ -186,10 +205,7 @@ interface Condensed {
 
 function condensedDiagram(report: RunReport): Condensed {
   const g = new Graph(report);
-  const degree = new Map<string, number>();
-  for (const lr of report.links) {
-    for (const end of [lr.link.ends.a, lr.link.ends.b]) degree.set(key(end.vnet.id), (degree.get(key(end.vnet.id)) ?? 0) + 1);
-  }
+  const degree = degrees(report);
   const hubs = new Set(
     [...degree]
       .filter(([, n]) => n >= HUB_MIN_LINKS)
@@ -206,12 +222,19 @@ function condensedDiagram(report: RunReport): Condensed {
     const kb = key(lr.link.ends.b.vnet.id);
     // A spoke: its only link is to a hub.
     const hubSide: Side | undefined = hubs.has(ka) && degree.get(kb) === 1 ? 'a' : hubs.has(kb) && degree.get(ka) === 1 ? 'b' : undefined;
-    return { lr, cat, cls, hubSide, label: linkWords(lr, report.mode) };
+    return { lr, cat, cls, hubSide, label: edgeLabel(report, lr, cat) };
   });
-  // Drawn one by one: failed links, and links that need attention but have no hub to stand for
-  // them; a hub's pending spokes are counted in its groups.
+  // A hub's spokes in groups: by the spokes' tenant, the link's health and label.
+  const groupKey = (it: (typeof items)[number]): string => {
+    const side = it.hubSide ?? 'a';
+    return `${key(it.lr.link.ends[side].vnet.id)}|${it.lr.link.ends[other(side)].tenant}|${it.cls}|${it.label}`;
+  };
+  const groupSize = new Map<string, number>();
+  for (const it of items) if (it.hubSide) groupSize.set(groupKey(it), (groupSize.get(groupKey(it)) ?? 0) + 1);
+  // Drawn one by one: failed spokes in small groups (a large group reads better as its count),
+  // and links that need attention with no hub to stand for them.
   const attention = items
-    .filter((it) => needsAttention(it.cat) && (it.cls === 'failed' || it.hubSide === undefined))
+    .filter((it) => needsAttention(it.cat) && (it.hubSide === undefined || (it.cls === 'failed' && (groupSize.get(groupKey(it)) ?? 0) <= CONDENSED_GROUP_DRAWN)))
     .sort((x, y) => SEVERITY[x.cls] - SEVERITY[y.cls] || x.lr.link.index - y.lr.link.index);
   const drawn = new Set(attention.slice(0, CONDENSED_MAX_DRAWN).map((it) => it.lr));
 
@@ -234,7 +257,7 @@ function condensedDiagram(report: RunReport): Condensed {
       const spoke = lr.link.ends[other(it.hubSide)];
       const hubKey = key(hub.vnet.id);
       spokeCounts.set(hubKey, (spokeCounts.get(hubKey) ?? 0) + 1);
-      const gk = `${hubKey}|${spoke.tenant}|${it.cls}|${it.label}`;
+      const gk = groupKey(it);
       const seen = groups.get(gk);
       if (seen) seen.n++;
       else groups.set(gk, { hub: hub.vnet.id, tenant: spoke.tenant, label: it.label, cls: it.cls, dashed: lr.link.ensure === 'absent', n: 1 });

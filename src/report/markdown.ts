@@ -65,28 +65,36 @@ function cutLines(markdown: string, note: string, fits: (md: string) => boolean)
   return build(Math.max(0, largest(lines.length, (k) => fits(build(k)))));
 }
 
-type Numeric = 'runProblems' | 'healthy' | 'notInFile' | 'details' | 'rows' | 'deletions';
+/** Links that keep their full detail before one-row listings are cut, when detail must go. */
+const MIN_DETAILS = 5;
 
 function fitTopology(report: RunReport, target: Target): string {
   const render = (l: TopologyLimits): string => topologyReport(report, l);
+  const fits = (l: TopologyLimits): boolean => target.fits(render(l));
   let limits: TopologyLimits = { ...ALL, elsewhere: target.elsewhere };
-  const full = render(limits);
-  if (target.fits(full)) return full;
-  limits = { ...limits, note: target.note };
+  if (fits(limits)) return render(limits);
   const sizes = listSizes(report);
-  // Healthy links go first (counted, not listed), then what is left alone, then detail.
-  const order: readonly Numeric[] = ['healthy', 'notInFile', 'details', 'rows', 'deletions', 'runProblems'];
-  for (const field of order) {
-    const all: TopologyLimits = { ...limits, [field]: sizes[field] };
-    if (target.fits(render(all))) return render(all);
-    // Healthy links are listed all or not at all.
-    const n = field === 'healthy' ? -1 : largest(sizes[field], (k) => target.fits(render({ ...limits, [field]: k })));
+  // Healthy links go first: counted, not listed.
+  limits = { ...limits, note: target.note, healthy: 0 };
+  if (fits(limits)) return render(limits);
+  // Then what the run leaves alone, listed as far as it fits.
+  limits = { ...limits, notInFile: Math.max(0, largest(sizes.notInFile, (k) => fits({ ...limits, notInFile: k }))) };
+  // Then detail: as many links in full as fit with the others one row each...
+  const details = largest(sizes.details, (k) => fits({ ...limits, details: k }));
+  if (details >= Math.min(MIN_DETAILS, sizes.details)) return render({ ...limits, details });
+  // ...but a few in full, with their fixes, before rows are cut.
+  limits = { ...limits, details: Math.min(MIN_DETAILS, sizes.details) };
+  const rows = largest(sizes.rows, (k) => fits({ ...limits, rows: k }));
+  if (rows >= 0) return render({ ...limits, rows });
+  limits = { ...limits, rows: 0, details: Math.max(0, largest(limits.details, (k) => fits({ ...limits, details: k }))) };
+  if (fits(limits)) return render(limits);
+  for (const field of ['deletions', 'runProblems'] as const) {
+    const n = largest(sizes[field], (k) => fits({ ...limits, [field]: k }));
     limits = { ...limits, [field]: Math.max(0, n) };
-    if (n >= 0 && target.fits(render(limits))) return render(limits);
+    if (n >= 0) return render(limits);
   }
   limits = { ...limits, diagram: false };
-  const bare = render(limits);
-  return target.fits(bare) ? bare : cutLines(bare, target.note, target.fits);
+  return fits(limits) ? render(limits) : cutLines(render(limits), target.note, target.fits);
 }
 
 function fitPair(report: RunReport, lr: LinkResult, target: Target): string {

@@ -2,7 +2,7 @@
 // warnings, what is deleted, the diagram, the links that need attention with their two
 // directions, peerings not in the file, then the healthy links collapsed. What it shows of each
 // list is given by `TopologyLimits`, so markdown.ts can fit it in a budget. Pure.
-import type { LinkResult, RunReport, UnmanagedPeering } from '../model.ts';
+import type { LinkResult, Problem, RunReport, UnmanagedPeering } from '../model.ts';
 import { parseVnetId } from '../azure/resource-id.ts';
 import { escapeName, escapeText } from './escape.ts';
 import { topologyDiagram } from './diagram.ts';
@@ -109,7 +109,8 @@ function tally(report: RunReport, classified: readonly Classified[], pick: (c: C
 
 /** "12 created, 3 repaired, 85 in sync" (apply) or "would create 12, repair 3" (plan). */
 function bucketWords(t: ReadonlyMap<Bucket, number>, plan: boolean): string {
-  const present = BUCKETS.filter((b) => (t.get(b) ?? 0) > 0 && (!plan || b !== 'in sync'));
+  // Tear-downs are said by the deletions, in peerings.
+  const present = BUCKETS.filter((b) => (t.get(b) ?? 0) > 0 && b !== 'torn down' && (!plan || b !== 'in sync'));
   if (!plan) return present.map((b) => `${t.get(b)} ${b}`).join(', ');
   return present.length ? `would ${present.map((b) => `${planVerb(b)} ${t.get(b)}`).join(', ')}` : '';
 }
@@ -177,26 +178,56 @@ function shardNotice(report: RunReport): string {
   return `> This is shard ${report.shard.index}/${report.shard.count}${path}: it shows this shard's links only; the \`results\` run merges the shards into one report.`;
 }
 
-/** Warnings grouped by code: one item for 200 links that all lack the same permission. */
-function warningsBlock(report: RunReport): string {
-  const groups = new Map<string, { code: string; advice: string; message: string; links: string[] }>();
-  for (const lr of report.links) {
-    for (const w of lr.warnings) {
-      const k = `${w.code}\n${w.advice}`;
-      const g = groups.get(k) ?? { code: w.code, advice: w.advice, message: w.message, links: [] };
-      g.links.push(pairName(lr));
-      groups.set(k, g);
-    }
-  }
-  if (groups.size === 0) return '';
-  const items = [...groups.values()].slice(0, 20).map((g) => {
-    const shown = g.links.slice(0, 5).join(', ');
-    const more = g.links.length > 5 ? ` and ${g.links.length - 5} more` : '';
-    return problemItem(`${plural(g.links.length, 'link')}: ${shown}${more}`, { code: g.code, advice: g.advice, message: g.message }, '⚠️ ');
-  });
-  const total = [...groups.values()].reduce((n, g) => n + g.links.length, 0);
-  return [`#### ⚠️ ${plural(total, 'warning')} (not failures; apply may still be refused for these)`, '', ...items].join('\n');
+interface Cause {
+  readonly problem: Problem;
+  readonly link: string;
 }
+
+/**
+ * Problems grouped by code, one item each with its links, the fix and the message of the first:
+ * 500 links refused for one missing role read as one cause, not 500. Advice names the VNets, so
+ * links with one code share the first one's fix as an example.
+ */
+function causeItems(causes: readonly Cause[], icon: string): string[] {
+  const groups = new Map<string, { first: Problem; links: string[] }>();
+  for (const c of causes) {
+    const g = groups.get(c.problem.code) ?? { first: c.problem, links: [] };
+    g.links.push(c.link);
+    groups.set(c.problem.code, g);
+  }
+  return [...groups.values()]
+    .sort((x, y) => y.links.length - x.links.length)
+    .slice(0, MAX_CAUSES)
+    .map((g) => {
+      const shown = g.links.slice(0, 3).join(', ');
+      const more = g.links.length > 3 ? ` and ${g.links.length - 3} more` : '';
+      const example = g.links.length > 1 && g.first.advice ? { ...g.first, advice: `${g.first.advice} (for ${g.links[0] ?? ''}; the others alike)` } : g.first;
+      return problemItem(`${plural(g.links.length, 'link')}: ${shown}${more}`, example, icon);
+    });
+}
+
+/** Codes shown in a by-cause list; the rest are in the links' own detail. */
+const MAX_CAUSES = 10;
+
+/** Warnings by code: not failures (plan mode: what the planning identity may not do). */
+function warningsBlock(report: RunReport): string {
+  const causes = report.links.flatMap((lr) => lr.warnings.map((problem) => ({ problem, link: pairName(lr) })));
+  if (causes.length === 0) return '';
+  return [`#### ⚠️ ${plural(causes.length, 'warning')} (not failures; apply may still be refused for these)`, '', ...causeItems(causes, '⚠️ ')].join('\n');
+}
+
+/** When many links failed: why, by code, before the links one by one. */
+function causesBlock(report: RunReport, attention: readonly Classified[]): string {
+  const failed = attention.filter((c) => c.cat === 'failed');
+  if (failed.length <= CAUSES_FROM) return '';
+  const causes = failed.flatMap((c) => linkProblems(c.lr).map((problem) => ({ problem, link: pairName(c.lr) })));
+  if (causes.length === 0) return '';
+  const heading = report.mode === 'plan' ? `#### ❌ Why apply would fail, by cause` : `#### ❌ Why ${plural(failed.length, 'link')} failed, by cause`;
+  return [heading, '', ...causeItems(causes, '')].join('\n');
+}
+
+/** Past this many failed links, the report says why by code first. */
+const CAUSES_FROM = 3;
 
 function deletionItem(report: RunReport, d: Deletion): string {
   const why = d.why === 'prune' ? 'not in the file, prune' : d.why === 'replace' ? `replace, ${d.link?.link.entry ?? ''}` : `tear-down, ${d.link?.link.entry ?? ''}`;
@@ -337,6 +368,7 @@ export function topologyReport(report: RunReport, limits: TopologyLimits): strin
     estimateNotice(report),
     limits.note,
     runProblemsBlock(report, limits.runProblems, 'section'),
+    causesBlock(report, attention),
     warningsBlock(report),
     deletionsBlock(report, limits.deletions, limits.elsewhere),
     diagramBlock(report, limits.diagram),
