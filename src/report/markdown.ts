@@ -5,7 +5,7 @@
 import type { LinkResult, RunReport } from '../model.ts';
 import { pairReport } from './pair.ts';
 import { footer } from './sections.ts';
-import { ALL, listSizes, topologyReport, type TopologyLimits } from './topology.ts';
+import { ALL, MAX_RUN_PROBLEMS, listSizes, topologyReport, type TopologyLimits } from './topology.ts';
 
 /** GitHub's job summary limit per step (spec/azure.md §6), in UTF-8 bytes. */
 export const MAX_SUMMARY_BYTES = 1_048_576;
@@ -98,10 +98,11 @@ function fitTopology(report: RunReport, target: Target): string {
 }
 
 function fitPair(report: RunReport, lr: LinkResult, target: Target): string {
-  const full = pairReport(report, lr, { runProblems: report.problems.length, note: '' });
+  const most = Math.min(MAX_RUN_PROBLEMS, report.problems.length);
+  const full = pairReport(report, lr, { runProblems: most, note: '' });
   if (target.fits(full)) return full;
   const render = (n: number): string => pairReport(report, lr, { runProblems: n, note: target.note });
-  const n = largest(report.problems.length, (k) => target.fits(render(k)));
+  const n = largest(most, (k) => target.fits(render(k)));
   return n >= 0 ? render(n) : cutLines(render(0), target.note, target.fits);
 }
 

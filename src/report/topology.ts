@@ -51,8 +51,11 @@ export interface TopologyLimits {
   readonly note: string;
 }
 
+/** Run-level problems listed at most; the rest are counted (all are in the result file). */
+export const MAX_RUN_PROBLEMS = 20;
+
 export const ALL: TopologyLimits = {
-  runProblems: Infinity,
+  runProblems: MAX_RUN_PROBLEMS,
   diagram: true,
   details: Infinity,
   rows: Infinity,
@@ -70,23 +73,38 @@ interface Classified {
 
 const SEVERITY: Readonly<Record<LinkCategory, number>> = { failed: 0, unhealthy: 1, pending: 2, changed: 3, 'in-sync': 4 };
 
+// The report is fitted by rendering it again with other limits: what does not depend on them is
+// worked out once per report.
+const classified = new WeakMap<RunReport, { attention: Classified[]; healthy: Classified[] }>();
+const diagrams = new WeakMap<RunReport, string>();
+
 /** Attention first (failed, unhealthy, then pending deletes before other pending), then the rest. */
 function classify(report: RunReport): { attention: Classified[]; healthy: Classified[] } {
+  const known = classified.get(report);
+  if (known) return known;
   const all = report.links.map((lr) => ({ lr, cat: category(report, lr) }));
   const deleting = (c: Classified): number => (c.cat === 'pending' && ['torn down', 'replaced'].includes(bucket(c.lr)) ? 0 : 1);
   const attention = all
     .filter((c) => needsAttention(c.cat))
     .sort((x, y) => SEVERITY[x.cat] - SEVERITY[y.cat] || deleting(x) - deleting(y) || x.lr.link.index - y.lr.link.index);
   const healthy = all.filter((c) => !needsAttention(c.cat)).sort((x, y) => x.lr.link.index - y.lr.link.index);
+  classified.set(report, { attention, healthy });
   return { attention, healthy };
 }
 
 const key = (id: string): string => id.replace(/\/+$/, '').toLowerCase();
 
+const aliases = new WeakMap<RunReport, Map<string, string>>();
+
 /** The alias of a VNet of the file, else the name from its ID. */
 function vnetName(report: RunReport, id: string): string {
-  const entry = report.vnets.find((v) => key(v.vnet.id) === key(id));
-  if (entry) return entry.alias;
+  let byId = aliases.get(report);
+  if (!byId) {
+    byId = new Map(report.vnets.map((v) => [key(v.vnet.id), v.alias]));
+    aliases.set(report, byId);
+  }
+  const alias = byId.get(key(id));
+  if (alias !== undefined) return alias;
   const parsed = parseVnetId(id);
   return 'name' in parsed ? parsed.name : id;
 }
@@ -248,9 +266,13 @@ function deletionsBlock(report: RunReport, shown: number, elsewhere: string): st
 
 function diagramBlock(report: RunReport, show: boolean): string {
   if (!show) return '';
+  const known = diagrams.get(report);
+  if (known !== undefined) return known;
   const d = topologyDiagram(report);
   const caption = d.caption ? `<sub>${escapeText(d.caption, 2_000)}</sub>` : '';
-  return [d.text, caption].filter((p) => p !== '').join('\n\n');
+  const block = [d.text, caption].filter((p) => p !== '').join('\n\n');
+  diagrams.set(report, block);
+  return block;
 }
 
 function linkDetail(report: RunReport, c: Classified): string {
@@ -351,7 +373,7 @@ function healthyBlock(report: RunReport, healthy: readonly Classified[], shown: 
 export function listSizes(report: RunReport): Omit<TopologyLimits, 'diagram' | 'elsewhere' | 'note'> {
   const { attention, healthy } = classify(report);
   return {
-    runProblems: report.problems.length,
+    runProblems: Math.min(MAX_RUN_PROBLEMS, report.problems.length),
     details: attentionOrder(attention).detailed.length,
     rows: attention.length,
     deletions: deletions(report).length,
