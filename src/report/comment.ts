@@ -45,15 +45,13 @@ export function renderComment(report: RunReport, opts: RenderOptions = {}): stri
   return `${renderFitted(report, commentTarget(tail.length))}${tail}`;
 }
 
-/** A body without its run link line and trailing blank space: what two runs compare. */
+/** A body without its run link (the last such line) and trailing blank space: what two runs compare. */
 function content(body: string): string {
-  return body
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .filter((line) => !FOOTER_LINE.test(line))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  const lines = body.replace(/\r\n/g, '\n').trimEnd().split('\n');
+  const foot = lines.findLastIndex((line) => FOOTER_LINE.test(line));
+  // The run link stands just above the marker, after a blank line.
+  if (foot >= 0 && foot >= lines.length - 3) lines.splice(foot, 1);
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
 /**
