@@ -2,7 +2,7 @@
 // Mermaid blocks drawn by mermaid) in headless Chromium, and saves a PNG of each, for a person to
 // look at. Debian's chromium is expected at /usr/bin/chromium (CHROMIUM overrides it).
 //
-//   node scripts/render-report.ts                    the samples: 1, 12, 300 and 500 links
+//   node scripts/render-report.ts                    the samples: 1, 12 (apply and plan), 300 and 500 links
 //   node scripts/render-report.ts result.json ...    result files (the `result-file` output)
 //   OUT=dir                                           where the PNGs go (default .tmp/render)
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +31,7 @@ function samples(): Record<string, RunReport> {
       b: { ...missing('failed'), problem: authorizationFailed },
     }),
     'topology-12-links': twelveLinks(),
+    'topology-12-links-plan': twelveLinks('plan'),
     'topology-300-links-plan': hubPlan(300),
     // The size budgets at work: every link failing with a long Azure message.
     'topology-500-links-failing': hubReport({ mode: 'apply', spokes: [250, 250], kind: () => 'fail', messageLength: 3_000 }),

@@ -251,20 +251,12 @@ function estimate(v: unknown, at: string): TimeEstimate {
   return { writes: num(o, 'writes', at), seconds: num(o, 'seconds', at), operationSeconds: num(o, 'operationSeconds', at), limitSeconds: num(o, 'limitSeconds', at) };
 }
 
-interface ShardFile {
+/** One result file as read: the report's parts a merge combines, and which shard it was. */
+interface ShardFile extends Pick<RunReport, 'mode' | 'verdict' | 'changed' | 'links' | 'unmanaged' | 'problems' | 'tenants' | 'vnets' | 'estimate'> {
   readonly name: string;
   readonly index: number;
   readonly count: number;
   readonly digest: string | null;
-  readonly mode: Mode;
-  readonly verdict: Verdict;
-  readonly changed: boolean;
-  readonly links: readonly LinkResult[];
-  readonly unmanaged: readonly UnmanagedPeering[];
-  readonly problems: readonly Problem[];
-  readonly tenants: readonly TenantEntry[];
-  readonly vnets: readonly VnetEntry[];
-  readonly estimate: TimeEstimate | undefined;
 }
 
 class NotOurs extends Error {}

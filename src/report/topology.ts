@@ -119,9 +119,9 @@ function scale(report: RunReport): string {
   return `${plural(report.links.length, 'link')}${shard}, ${plural(report.vnets.length, 'VNet')}, ${plural(report.tenants.length, 'tenant')}`;
 }
 
-function tally(report: RunReport, classified: readonly Classified[], pick: (c: Classified) => boolean): Map<Bucket, number> {
+function tally(links: readonly Classified[], pick: (c: Classified) => boolean): Map<Bucket, number> {
   const t = new Map<Bucket, number>();
-  for (const c of classified) if (pick(c)) t.set(bucket(c.lr), (t.get(bucket(c.lr)) ?? 0) + 1);
+  for (const c of links) if (pick(c)) t.set(bucket(c.lr), (t.get(bucket(c.lr)) ?? 0) + 1);
   return t;
 }
 
@@ -154,8 +154,8 @@ function verdictLine(report: RunReport, attention: readonly Classified[], health
   const codes = failed.flatMap((c) => linkProblems(c.lr).map((p) => p.code));
   const codeText = codes.length ? ` (${escapeName(codeTally(codes))})` : '';
   const runCodes = report.problems.length ? escapeName(codeTally(report.problems.map((p) => p.code))) : '';
-  const done = bucketWords(tally(report, all, (c) => c.cat === 'changed'), false);
-  const pending = bucketWords(tally(report, all, (c) => c.cat === 'pending'), true);
+  const done = bucketWords(tally(all, (c) => c.cat === 'changed'), false);
+  const pending = bucketWords(tally(all, (c) => c.cat === 'pending'), true);
   const syncWords = inSync ? `${inSync} in sync` : '';
   const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' · ');
   const icon = VERDICT_ICON[report.verdict];
@@ -166,14 +166,23 @@ function verdictLine(report: RunReport, attention: readonly Classified[], health
     case 'repaired':
       return `### ${icon} Applied — ${join(deletionWords(report, dels), [done, syncWords].filter((p) => p).join(', '))} · ${scale(report)}`;
     case 'pending':
-      // A plan that deletes says so first.
-      return `### ${icon} Plan — ${join(deletionWords(report, dels), pending || 'changes pending', syncWords)} · ${scale(report)}`;
     case 'failed': {
       if (plan) {
+        // A plan that would fail says so first, then what it deletes, then the rest.
         const blockers = failed.length ? `apply would fail for ${plural(failed.length, 'link')}${codeText}` : '';
-        const head = runCodes ? `Plan failed — ${runCodes}${blockers ? `; ${blockers}` : ''}` : `Plan — ${blockers || 'apply would fail'}`;
-        return `### ${icon} ${join(head, deletionWords(report, dels), pending, syncWords)} · ${scale(report)}`;
+        const lead = runCodes
+          ? `Plan failed — ${runCodes}${blockers ? `; ${blockers}` : ''}`
+          : blockers
+            ? `Plan — ${blockers}`
+            : v === 'failed'
+              ? 'Plan — apply would fail'
+              : '';
+        // The engine may call a plan with blockers pending: it still says apply would fail.
+        const mark = v === 'pending' && lead ? '⚠️' : icon;
+        const rest = join(deletionWords(report, dels), pending || (lead ? '' : 'changes pending'), syncWords);
+        return `### ${mark} ${lead ? join(lead, rest) : `Plan — ${rest}`} · ${scale(report)}`;
       }
+      if (v === 'pending') return `### ${icon} ${join(pending || 'changes pending', syncWords)} · ${scale(report)}`;
       const unreadAll = report.links.length > 0 && report.links.every((lr) => unread(lr.sides.a) && unread(lr.sides.b));
       const what = unreadAll
         ? `Azure could not be read${runCodes ? `: ${runCodes}` : ''}`

@@ -41,6 +41,11 @@ describe('the first line: verdict and counts', () => {
     expect(md).not.toContain('Run with `mode: apply`');
   });
 
+  it('a plan the engine calls pending still says first that apply would fail', () => {
+    const md = renderSummary({ ...hubPlan(100), verdict: 'pending' });
+    expect(firstLine(md)).toBe('### ⚠️ Plan — apply would fail for 4 links (AuthorizationFailed ×4) · would create 94 · 2 in sync · 100 links, 101 VNets, 2 tenants');
+  });
+
   it('a shard says which one it is', () => {
     const md = renderSummary(hubReport({ mode: 'apply', spokes: [4], shard: { index: 2, count: 4 } }));
     expect(firstLine(md)).toBe('### ✅ In sync — nothing to change · 4 links (shard 2/4), 5 VNets, 2 tenants');
