@@ -393,6 +393,7 @@ export function listSizes(report: RunReport): Omit<TopologyLimits, 'diagram' | '
 
 export function topologyReport(report: RunReport, limits: TopologyLimits): string {
   const { attention, healthy } = classify(report);
+  const plan = report.mode === 'plan';
   return [
     verdictLine(report, attention, healthy),
     shardNotice(report),
@@ -401,9 +402,11 @@ export function topologyReport(report: RunReport, limits: TopologyLimits): strin
     runProblemsBlock(report, limits.runProblems, 'section'),
     causesBlock(report, attention),
     warningsBlock(report),
-    deletionsBlock(report, limits.deletions, limits.elsewhere),
+    // What a plan would delete is for its reviewers to see first; what apply deleted is a record.
+    plan ? deletionsBlock(report, limits.deletions, limits.elsewhere) : '',
     diagramBlock(report, limits.diagram),
     attentionBlock(report, attention, limits),
+    plan ? '' : deletionsBlock(report, limits.deletions, limits.elsewhere),
     pruneProblems(report),
     notInFileBlock(report, limits.notInFile, limits.elsewhere),
     healthyBlock(report, healthy, limits.healthy, limits.elsewhere),

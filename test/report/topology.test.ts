@@ -63,8 +63,9 @@ describe('the first line: verdict and counts', () => {
 describe('what the report lists, in order', () => {
   const md = renderSummary(twelveLinks());
 
-  it('every deleted peering: tear-down and prune, each named', () => {
-    const block = md.slice(at(md, '#### 🗑️ Deleted: 3 peerings'), at(md, '```mermaid'));
+  it('every deleted peering: tear-down and prune, each named, after the failures', () => {
+    expect(at(md, '#### Needs attention')).toBeLessThan(at(md, '#### 🗑️ Deleted: 3 peerings'));
+    const block = md.slice(at(md, '#### 🗑️ Deleted: 3 peerings'), at(md, '#### Not in the file'));
     expect(block).toContain('- ✅ **hub-0-to-spoke-0-8** on hub-0 (to spoke-0-8) · tear-down, hubs&#91;0&#93;.spokes&#91;8&#93;');
     expect(block).toContain('- ✅ **spoke-0-8-to-hub-0** on spoke-0-8 (to hub-0) · tear-down');
     expect(block).toContain('- ✅ **spoke-0-0-to-spoke-1-0** on spoke-0-0 (to spoke-1-0) · not in the file, prune');
@@ -72,6 +73,8 @@ describe('what the report lists, in order', () => {
 
   it('a plan lists every peering it would delete, replace included', () => {
     const plan = renderSummary(hubReport({ mode: 'plan', spokes: [4], kind: (i) => (i === 0 ? 'replace' : i === 1 ? 'teardown' : 'in-sync') }));
+    // Before the diagram: what a reviewer approves.
+    expect(at(plan, '#### 🗑️ Would delete 4 peerings')).toBeLessThan(at(plan, '```mermaid'));
     const block = plan.slice(at(plan, '#### 🗑️ Would delete 4 peerings'));
     expect(block).toContain('**hub-0-to-spoke-0-0** on hub-0 (to spoke-0-0) · replace, hubs&#91;0&#93;.spokes&#91;0&#93;');
     expect(block).toContain('**spoke-0-1-to-hub-0** on spoke-0-1 (to hub-0) · tear-down');
