@@ -19,9 +19,9 @@ import { shardOf } from './plan/shard.ts';
 import { reconcile, unreadRun, type EngineInput } from './run/engine.ts';
 import { commentMarker, renderComment, sameContent } from './report/comment.ts';
 import { escapeText, logText } from './report/escape.ts';
-import { renderReport } from './report/markdown.ts';
+import { renderSummary } from './report/markdown.ts';
 import { mergeResults } from './report/merge.ts';
-import { failureMessage, finalLine, resultFileJson, shouldFail, toOutputs } from './report/outputs.ts';
+import { failureMessage, finalLine, resultFileJson, shouldFail, toOutputs, warningLines } from './report/outputs.ts';
 
 const USER_AGENT = 'azure-vnet-peering-action/1';
 /** After a timeout the comment still gets this long; after a cancellation, SIGTERM comes first. */
@@ -154,7 +154,9 @@ function mergeRun(config: Extract<RunConfig, { kind: 'merge' }>): RunReport {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const files = globSync(config.results, { cwd: workspace }).sort().map((name) => ({ name, text: readFileSync(resolve(workspace, name), 'utf8') }));
   const source = config.topology.source;
-  return mergeResults(files, { topology: config.topology, digest: source.kind === 'file' ? source.digest : '', pattern: config.results, mode: config.settings.mode });
+  const path = source.kind === 'file' ? source.path : '';
+  if (files.length === 0) log(`No result file matches '${config.results}' (relative to ${workspace}).`);
+  return mergeResults(files, { digest: source.kind === 'file' ? source.digest : '', path, mode: config.settings.mode }).report;
 }
 
 function writeResultFile(report: RunReport): string {
@@ -199,7 +201,7 @@ async function publish(config: RunConfig, report: RunReport, stop: Stop, deadlin
   const resultFile = writeResultFile(report);
   for (const [name, value] of Object.entries(toOutputs(report, resultFile))) core.setOutput(name, value);
   const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : undefined;
-  const markdown = renderReport(report, runUrl ? { runUrl } : {});
+  const markdown = renderSummary(report, runUrl ? { runUrl } : {});
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
       await core.summary.addRaw(markdown, true).write();
@@ -211,19 +213,11 @@ async function publish(config: RunConfig, report: RunReport, stop: Stop, deadlin
     for (const line of markdown.split('\n')) log(line);
   }
   // A plan that already knows apply would be refused says so where reviewers look first.
-  if (report.mode === 'plan') {
-    for (const l of report.links) {
-      for (const s of ['a', 'b'] as const) {
-        const p = l.sides[s].problem;
-        if (p && l.sides[s].action !== 'none') core.warning(`Apply would fail (${l.link.locator.link}): ${p.code}: ${p.message} ${p.advice}`);
-      }
-      for (const w of l.warnings) core.warning(`${l.link.locator.link}: ${w.code}: ${w.message} ${w.advice}`);
-    }
-  }
+  for (const line of warningLines(report)) core.warning(line);
   await comment(config, report, runUrl, stop, deadline);
   const fail = shouldFail(report, config.settings.failOnDrift);
   log(finalLine(report));
-  if (fail) core.setFailed(failureMessage(report, config.settings.failOnDrift));
+  if (fail) core.setFailed(failureMessage(report));
   else core.notice(finalLine(report));
 }
 

@@ -142,7 +142,8 @@ async function observe(entries: readonly VnetEntry[], input: EngineInput, deps: 
       world.unread.delete(target.key);
     } else if (!world.observed.has(target.key)) {
       // A re-read that fails keeps what was read before; a first read that fails is reported.
-      world.unread.set(target.key, { ...toProblem(r?.error, readContext(input.topology, target.entry, deps.claims)) });
+      const p = toProblem(r?.error, readContext(input.topology, target.entry, deps.claims));
+      world.unread.set(target.key, { ...p, message: `Reading VNet ${target.name}: ${p.message}` });
     }
   }
 }
@@ -277,8 +278,10 @@ export async function reconcile(input: EngineInput, deps: EngineDeps): Promise<R
       return plannedLink(p, o, blockers, mine.filter((f) => !f.refusal).map((f) => f.problem));
     });
     const un = unmanaged.map((u): UnmanagedPeering => unmanagedResult(u, u.prune ? 'planned' : 'none', undefined));
-    const blocked = links.some((l) => SIDES.some((s) => l.sides[s].problem !== undefined || (l.sides[s].outcome === 'skipped' && l.sides[s].action === 'none')));
-    const pending = links.some((l) => SIDES.some((s) => l.sides[s].action !== 'none')) || un.some((u) => u.action === 'delete');
+    const isBlocked = (l: LinkResult): boolean => SIDES.some((s) => l.sides[s].problem !== undefined || (l.sides[s].outcome === 'skipped' && l.sides[s].action === 'none'));
+    const blocked = links.some(isBlocked);
+    // What apply would write: a blocked link writes nothing.
+    const pending = links.some((l) => !isBlocked(l) && SIDES.some((s) => l.sides[s].action !== 'none')) || un.some((u) => u.action === 'delete');
     const verdict: Verdict = deps.cancelled() ? 'cancelled' : blocked || input.problems.length > 0 ? 'failed' : pending ? 'pending' : 'in-sync';
     return report(input, verdict, pending, links, un, estimate);
   }

@@ -1,7 +1,7 @@
 // Whole runs against the in-memory fake: observe → plan → apply → observe again → RunReport.
 // Assertions are on the report, the step's verdict and message, and the state the fake ends in.
 import { describe, expect, it } from 'vitest';
-import type { RunReport, Side } from '../../src/model.ts';
+import type { LinkResult, RunReport, Side } from '../../src/model.ts';
 import { failureMessage, shouldFail, toOutputs } from '../../src/report/outputs.ts';
 import {
   A_NAME,
@@ -19,8 +19,14 @@ import {
   world,
 } from '../support/fake-azure.ts';
 
-const states = (r: RunReport): Record<Side, string> => ({ a: `${r.sides.a.state}/${r.sides.a.syncLevel}`, b: `${r.sides.b.state}/${r.sides.b.syncLevel}` });
-const actions = (r: RunReport): Record<Side, string> => ({ a: r.sides.a.action, b: r.sides.b.action });
+/** The pair's two directions (the one link of the pair inputs). */
+function sidesOf(r: RunReport): LinkResult['sides'] {
+  const link = r.links[0];
+  if (!link) throw new Error('no link');
+  return link.sides;
+}
+const states = (r: RunReport): Record<Side, string> => ({ a: `${sidesOf(r).a.state}/${sidesOf(r).a.syncLevel}`, b: `${sidesOf(r).b.state}/${sidesOf(r).b.syncLevel}` });
+const actions = (r: RunReport): Record<Side, string> => ({ a: sidesOf(r).a.action, b: sidesOf(r).b.action });
 const HEALTHY = { a: 'Connected/FullyInSync', b: 'Connected/FullyInSync' };
 
 /** Runs again and checks the contract's idempotence: the second run writes nothing and is in sync. */
@@ -42,11 +48,11 @@ describe('apply: creating and keeping the pair', () => {
     expect(report.changed).toBe(true);
     expect(actions(report)).toEqual({ a: 'create', b: 'create' });
     expect(states(report)).toEqual(HEALTHY);
-    expect(report.sides.a.peeringId).toBe(`${HUB}/virtualNetworkPeerings/${A_NAME}`);
-    expect(report.sides.b.peeringId).toBe(`${SPOKE}/virtualNetworkPeerings/${B_NAME}`);
-    expect(report.sides.a.tenantId).not.toBe(report.sides.b.tenantId);
-    expect(report.sides.a.addressSpace).toEqual(['10.0.0.0/16']);
-    expect(report.sides.b.addressSpace).toEqual(['10.1.0.0/16']);
+    expect(sidesOf(report).a.peeringId).toBe(`${HUB}/virtualNetworkPeerings/${A_NAME}`);
+    expect(sidesOf(report).b.peeringId).toBe(`${SPOKE}/virtualNetworkPeerings/${B_NAME}`);
+    expect(sidesOf(report).a.tenantId).not.toBe(sidesOf(report).b.tenantId);
+    expect(sidesOf(report).a.addressSpace).toEqual(['10.0.0.0/16']);
+    expect(sidesOf(report).b.addressSpace).toEqual(['10.1.0.0/16']);
     expect(shouldFail(report, false)).toBe(false);
     expect(fake.peering(HUB, A_NAME)).toMatchObject({ peeringState: 'Connected', syncLevel: 'FullyInSync', provisioningState: 'Succeeded' });
     expect(fake.peering(SPOKE, B_NAME)).toMatchObject({ peeringState: 'Connected', syncLevel: 'FullyInSync', provisioningState: 'Succeeded' });
@@ -72,7 +78,7 @@ describe('apply: creating and keeping the pair', () => {
     const inputs = { 'peering-name-a': 'to-spoke', 'peering-name-b': 'to-hub' };
     const { report } = await runOnce(fake, { inputs });
     expect(report.verdict).toBe('repaired');
-    expect([report.sides.a.peeringName, report.sides.b.peeringName]).toEqual(['to-spoke', 'to-hub']);
+    expect([sidesOf(report).a.peeringName, sidesOf(report).b.peeringName]).toEqual(['to-spoke', 'to-hub']);
     expect(fake.peeringNames(HUB)).toEqual(['to-spoke']);
     await expectSecondRunWritesNothing(fake, inputs);
   });
@@ -82,7 +88,7 @@ describe('apply: creating and keeping the pair', () => {
     fake.peerBoth(HUB, 'legacy-a', SPOKE, 'legacy-b', { a: { allowForwardedTraffic: true } });
     const { report } = await runOnce(fake);
     expect(report.verdict).toBe('repaired');
-    expect([report.sides.a.peeringName, report.sides.b.peeringName]).toEqual(['legacy-a', 'legacy-b']);
+    expect([sidesOf(report).a.peeringName, sidesOf(report).b.peeringName]).toEqual(['legacy-a', 'legacy-b']);
     expect(actions(report)).toEqual({ a: 'update', b: 'none' });
     expect(fake.peeringNames(HUB)).toEqual(['legacy-a']);
     expect(fake.peering(HUB, 'legacy-a')?.allowForwardedTraffic).toBe(false);
@@ -95,7 +101,7 @@ describe('apply: creating and keeping the pair', () => {
     const { report } = await runOnce(fake, { inputs });
     expect(report.verdict).toBe('in-sync');
     expect(fake.writes).toEqual([]);
-    expect(report.sides.a.peeringId).toBe(`${HUB}/virtualNetworkPeerings/${A_NAME}`);
+    expect(sidesOf(report).a.peeringId).toBe(`${HUB}/virtualNetworkPeerings/${A_NAME}`);
   });
 });
 
@@ -134,7 +140,7 @@ describe('apply: repairs', () => {
     expect(fake.writes.map((w) => `${w.method} ${w.vnet}`)).toEqual(['PUT hub']);
     expect(fake.writes[0]?.write?.syncRemoteAddressSpace).toBe(true);
     expect(states(report)).toEqual(HEALTHY);
-    expect(report.sides.b.addressSpace).toEqual(['10.1.0.0/16', '10.5.0.0/16']);
+    expect(sidesOf(report).b.addressSpace).toEqual(['10.1.0.0/16', '10.5.0.0/16']);
     await expectSecondRunWritesNothing(fake);
   });
 
@@ -157,7 +163,7 @@ describe('apply: repairs', () => {
     const { report } = await runOnce(fake);
     expect(report.verdict).toBe('repaired');
     expect(actions(report)).toEqual({ a: 'none', b: 'update' });
-    expect(report.sides.b.settings).toMatchObject({ allowVirtualNetworkAccess: true, allowForwardedTraffic: false });
+    expect(sidesOf(report).b.settings).toMatchObject({ allowVirtualNetworkAccess: true, allowForwardedTraffic: false });
     await expectSecondRunWritesNothing(fake);
   });
 
@@ -179,7 +185,7 @@ describe('apply: repairs', () => {
     const { report } = await runOnce(fake);
     expect(report.verdict).toBe('repaired');
     expect(actions(report)).toEqual({ a: 'update', b: 'none' });
-    expect(report.sides.a.provisioningState).toBe('Succeeded');
+    expect(sidesOf(report).a.provisioningState).toBe('Succeeded');
     await expectSecondRunWritesNothing(fake);
   });
 
@@ -230,7 +236,7 @@ describe('apply: Azure’s transient answers', () => {
     fake.failNext({ method: 'PUT', vnet: 'spoke', error: throttled(10), times: 1000 });
     const { report } = await runOnce(fake, { inputs: { 'timeout-minutes': '1' } });
     expect(report.verdict).toBe('failed');
-    expect(report.sides.b.problem?.code).toBe('RetryableError');
+    expect(sidesOf(report).b.problem?.code).toBe('RetryableError');
     expect(shouldFail(report, false)).toBe(true);
     const message = failureMessage(report);
     expect(message).toContain('B→A');
@@ -251,8 +257,8 @@ describe('apply: refusals that fail the step', () => {
     const { report } = await runOnce(fake);
     expect(report.verdict).toBe('failed');
     expect(report.changed).toBe(false);
-    expect(report.sides.a).toMatchObject({ action: 'create', outcome: 'failed', state: 'Missing', problem: { code: 'AuthorizationFailed' } });
-    expect(report.sides.b).toMatchObject({ action: 'create', outcome: 'skipped', state: 'Missing', problem: undefined });
+    expect(sidesOf(report).a).toMatchObject({ action: 'create', outcome: 'failed', state: 'Missing', problem: { code: 'AuthorizationFailed' } });
+    expect(sidesOf(report).b).toMatchObject({ action: 'create', outcome: 'skipped', state: 'Missing', problem: undefined });
     expect(fake.writes).toEqual([]);
     expect(shouldFail(report, false)).toBe(true);
     const message = failureMessage(report);
@@ -267,8 +273,8 @@ describe('apply: refusals that fail the step', () => {
     const { report } = await runOnce(fake);
     expect(report.verdict).toBe('failed');
     expect(report.changed).toBe(true);
-    expect(report.sides.a).toMatchObject({ action: 'create', outcome: 'done', state: 'Initiated', syncLevel: 'RemoteNotInSync' });
-    expect(report.sides.b).toMatchObject({ outcome: 'failed', state: 'Missing', problem: { code: 'VnetAddressSpaceOverlapsWithAlreadyPeeredVnet' } });
+    expect(sidesOf(report).a).toMatchObject({ action: 'create', outcome: 'done', state: 'Initiated', syncLevel: 'RemoteNotInSync' });
+    expect(sidesOf(report).b).toMatchObject({ outcome: 'failed', state: 'Missing', problem: { code: 'VnetAddressSpaceOverlapsWithAlreadyPeeredVnet' } });
     const message = failureMessage(report);
     expect(message).toContain('B→A');
     expect(message).toContain('VnetAddressSpaceOverlapsWithAlreadyPeeredVnet');
@@ -279,8 +285,10 @@ describe('apply: refusals that fail the step', () => {
     const fake = world();
     const { report } = await runOnce(fake, { inputs: { 'gateway-transit': 'b' } });
     expect(report.verdict).toBe('failed');
-    expect(report.sides.b).toMatchObject({ outcome: 'done', state: 'Initiated' });
-    expect(report.sides.a).toMatchObject({ outcome: 'failed', problem: { code: 'RemoteVnetHasNoGateways' } });
+    // Found from the VNet read before any write: nothing is half-built.
+    expect(fake.writes).toEqual([]);
+    expect(sidesOf(report).b).toMatchObject({ outcome: 'skipped', state: 'Missing' });
+    expect(sidesOf(report).a).toMatchObject({ outcome: 'skipped', problem: { code: 'RemoteVnetHasNoGateways' } });
     expect(failureMessage(report)).toContain('gateway-transit');
   });
 
@@ -291,21 +299,20 @@ describe('apply: refusals that fail the step', () => {
     expect(report.verdict).toBe('failed');
     expect(fake.writes).toEqual([]);
     // On the side that would be written first, so the message names side, state and code.
-    expect(report.sides.a.problem?.code).toBe('VnetAddressSpacesOverlap');
+    expect(sidesOf(report).a.problem?.code).toBe('VnetAddressSpacesOverlap');
     expect(shouldFail(report, false)).toBe(true);
     expect(failureMessage(report)).toContain('10.0.0.0/16 overlaps 10.0.128.0/17');
     expect(failureMessage(report)).toMatch(/A→B .*state Missing.*VnetAddressSpacesOverlap/);
   });
 
-  it('overlapping address spaces in plan mode: reported, and the plan itself succeeds', async () => {
+  it('overlapping address spaces in plan mode: the plan fails, since apply would be refused whoever runs it', async () => {
     const fake = world();
     fake.setAddressSpace(SPOKE, ['10.0.128.0/17']);
     const { report } = await runOnce(fake, { inputs: { mode: 'plan' } });
     expect(fake.writes).toEqual([]);
-    expect(report.sides.a.problem?.code).toBe('VnetAddressSpacesOverlap');
-    expect(report.verdict).toBe('pending');
-    expect(shouldFail(report, false)).toBe(false);
-    expect(shouldFail(report, true)).toBe(true);
+    expect(sidesOf(report).a.problem?.code).toBe('VnetAddressSpacesOverlap');
+    expect(report.verdict).toBe('failed');
+    expect(shouldFail(report, false)).toBe(true);
   });
 
   it('Azure cannot be read: fails in both modes, writes nothing', async () => {
@@ -314,8 +321,8 @@ describe('apply: refusals that fail the step', () => {
       fake.failReads(SPOKE, restError(403, 'AuthorizationFailed', 'The client does not have authorization to perform action read.'));
       const { report } = await runOnce(fake, { inputs: { mode } });
       expect(report.verdict).toBe('failed');
-      expect(report.problems[0]?.code).toBe('AuthorizationFailed');
-      expect(report.problems[0]?.message).toContain('Reading VNet B');
+      expect(sidesOf(report).b.problem?.code).toBe('AuthorizationFailed');
+      expect(sidesOf(report).b.problem?.message).toContain('Reading VNet spoke');
       expect(states(report)).toEqual({ a: 'Missing/', b: 'Missing/' });
       expect(fake.writes).toEqual([]);
       expect(shouldFail(report, false)).toBe(true);
@@ -336,7 +343,7 @@ describe('conflicts', () => {
     expect(fake.writes).toEqual([]);
     expect(report.verdict).toBe('failed');
     expect(report.changed).toBe(false);
-    expect(report.sides.a).toMatchObject({ action: 'none', state: 'Missing', peeringId: '', problem: { code: 'PeeringNameConflict' } });
+    expect(sidesOf(report).a).toMatchObject({ action: 'none', state: 'Missing', peeringId: '', problem: { code: 'PeeringNameConflict' } });
     expect(shouldFail(report, false)).toBe(true);
     const message = failureMessage(report);
     expect(message).toContain('PeeringNameConflict');
@@ -350,7 +357,7 @@ describe('conflicts', () => {
     const { report } = await runOnce(fake, { inputs: { 'peering-name-b': 'spoke-hub-new' } });
     expect(fake.writes).toEqual([]);
     expect(report.verdict).toBe('failed');
-    expect(report.sides.b).toMatchObject({ action: 'none', state: 'Missing', problem: { code: 'PeeringTargetConflict' } });
+    expect(sidesOf(report).b).toMatchObject({ action: 'none', state: 'Missing', problem: { code: 'PeeringTargetConflict' } });
     expect(failureMessage(report)).toContain(`'${B_NAME}'`);
     expect(fake.peering(SPOKE, B_NAME)?.peeringState).toBe('Connected');
   });
@@ -361,7 +368,7 @@ describe('conflicts', () => {
     const { report } = await runOnce(fake, { inputs: { 'peering-name-b': 'shared', mode: 'plan' } });
     expect(fake.writes).toEqual([]);
     expect(report.verdict).toBe('failed');
-    expect(report.sides.b).toMatchObject({ action: 'none', state: 'Missing', problem: { code: 'PeeringNameConflict' } });
+    expect(sidesOf(report).b).toMatchObject({ action: 'none', state: 'Missing', problem: { code: 'PeeringNameConflict' } });
   });
 });
 
@@ -374,7 +381,7 @@ describe('plan mode', () => {
     expect(report.verdict).toBe('pending');
     expect(report.changed).toBe(true);
     expect(actions(report)).toEqual({ a: 'create', b: 'create' });
-    expect(report.sides.a.outcome).toBe('planned');
+    expect(sidesOf(report).a.outcome).toBe('planned');
     expect(states(report)).toEqual({ a: 'Missing/', b: 'Missing/' });
     expect(shouldFail(report, false)).toBe(false);
     expect(shouldFail(report, true)).toBe(true);
@@ -404,7 +411,7 @@ describe('plan mode', () => {
     const fake = connectedWorld();
     fake.setAddressSpace(SPOKE, ['10.1.0.0/16', '10.5.0.0/16']);
     const { report } = await runOnce(fake, { inputs: { mode: 'plan' } });
-    const out = toOutputs(report);
+    const out = toOutputs(report, '/tmp/result.json');
     expect(out).toMatchObject({ changed: 'true', 'action-a': 'sync', 'action-b': 'none', 'state-a': 'Connected', 'sync-level-a': 'LocalNotInSync', 'sync-level-b': 'RemoteNotInSync' });
     expect(fake.writes).toEqual([]);
   });
