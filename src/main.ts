@@ -36,10 +36,10 @@ class Stop {
   readonly #hard = new AbortController();
   readonly #onSignal = (): void => {
     if (!this.#cancel.signal.aborted) {
-      this.#cancel.abort(new Error('The run was cancelled.'));
+      this.#cancel.abort(new DOMException('The run was cancelled.', 'AbortError'));
       return;
     }
-    this.#hard.abort(new Error('The run was cancelled.'));
+    this.#hard.abort(new DOMException('The run was cancelled.', 'AbortError'));
     setTimeout(() => process.exit(process.exitCode ?? 1), HARD_EXIT_MS).unref();
   };
   constructor() {

@@ -123,7 +123,6 @@ export const CODES: Readonly<Record<string, CodeInfo>> = {
       `custom role that includes virtualNetworks/peer/action.`
     );
   }),
-  PermissionMissing: permanent(),
   InvalidAuthenticationTokenTenant: permanent(
     (ctx) =>
       `The token from tenant ${ctx.tenantId} is not valid for subscription ${ctx.link?.vnet.subscriptionId ?? ctx.vnet?.ref.subscriptionId ?? ''}: ` +

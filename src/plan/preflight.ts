@@ -3,6 +3,8 @@
 // not there, the peering limit, unknown subnets) and what this identity may not do (its
 // permissions, when it can read them). Pure: plans and observations in, findings out.
 import { sameId } from '../azure/resource-id.ts';
+import { advice } from '../errors/classify.ts';
+import { linkContext } from '../errors/context.ts';
 import { overlappingPrefixes } from './cidr.ts';
 import { isTransitional, type LinkPlan } from './link.ts';
 import { other, SIDES, type ObservedPeering, type PeeringScope, type Permission, type Problem, type Side, type VnetInfo } from '../model.ts';
@@ -207,26 +209,23 @@ export function preflight(input: PreflightInput): Finding[] {
     }
   }
 
-  // What this identity may do, when it may read its own permissions.
+  // What this identity may do, when it may read its own permissions. Named with the code Azure
+  // would answer the write with, and that code's advice.
   input.plans.forEach((p, i) => {
     if (blocked.has(i)) return;
     for (const step of p.steps) {
-      const checks: { vnet: string; name: string; identity: string; action: string }[] = [
-        { vnet: p.link.ends[step.side].vnet.id, name: p.link.ends[step.side].vnet.name, identity: input.identityKey(p, step.side, 'local'), action: step.kind === 'put' ? PEERING_WRITE : PEERING_DELETE },
+      const local = p.link.ends[step.side].vnet;
+      const remote = p.link.ends[other(step.side)].vnet;
+      const checks = [
+        { vnet: local, identity: input.identityKey(p, step.side, 'local'), action: step.kind === 'put' ? PEERING_WRITE : PEERING_DELETE, code: 'AuthorizationFailed' },
+        ...(step.kind === 'put' ? [{ vnet: remote, identity: input.identityKey(p, step.side, 'remote'), action: PEER_ACTION, code: 'LinkedAuthorizationFailed' }] : []),
       ];
-      if (step.kind === 'put') {
-        const r = p.link.ends[other(step.side)].vnet;
-        checks.push({ vnet: r.id, name: r.name, identity: input.identityKey(p, step.side, 'remote'), action: PEER_ACTION });
-      }
       for (const c of checks) {
-        const known = input.permissions.get(`${key(c.vnet)}|${c.identity}`);
+        const known = input.permissions.get(`${key(c.vnet.id)}|${c.identity}`);
         if (known === undefined || allows(known, c.action)) continue;
         const client = c.identity.split('|')[1] ?? c.identity;
-        find(i, step.side, {
-          code: 'PermissionMissing',
-          message: `Identity ${client} may not perform ${c.action} on ${c.name} (from its role assignments there).`,
-          advice: `Assign it Network Contributor on ${c.name} (or its resource group), or a custom role with ${c.action}; the ${step.kind === 'put' ? 'write' : 'delete'} on ${p.link.ends[step.side].vnet.name} needs it.`,
-        }, false);
+        const message = `Identity ${client} may not perform ${c.action} on ${c.vnet.name}, which the ${step.kind === 'put' ? 'write' : 'delete'} of ${local.name} → ${remote.name} needs (found from its role assignments, before any write).`;
+        find(i, step.side, { code: c.code, message, advice: advice(c.code, message, linkContext(p.link, step.side)) ?? '' }, false);
         break;
       }
     }

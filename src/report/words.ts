@@ -1,7 +1,7 @@
 // The one place for the report's words: direction labels, past tenses, action and outcome words,
 // state icons. Every function returns plain text (aliases and names unescaped); the Markdown layer
 // escapes what it shows. Pure.
-import type { Ensure, LinkResult, Mode, PeeringState, Side, SideAction, SideResult, Verdict } from '../model.ts';
+import type { Ensure, Link, LinkResult, Mode, PeeringState, Side, SideAction, SideResult, Verdict } from '../model.ts';
 import { other } from '../model.ts';
 import { leadingAction, linkWritten, unread, type LinkCategory } from './status.ts';
 
@@ -11,6 +11,11 @@ export const PAIR_DIRECTION: Readonly<Record<Side, string>> = { a: 'A→B', b: '
 /** A link's direction: `<alias a> → <alias b>` for side a, the reverse for side b. */
 export function linkDirection(lr: LinkResult, side: Side): string {
   return `${lr.link.ends[side].alias} → ${lr.link.ends[other(side)].alias}`;
+}
+
+/** A direction as the log names it: 'A→B' for the pair inputs, the aliases for a file's link. */
+export function directionLabel(link: Link, side: Side): string {
+  return link.entry === 'inputs' ? PAIR_DIRECTION[side] : `${link.ends[side].alias} → ${link.ends[other(side)].alias}`;
 }
 
 /** How a report names a direction: 'A→B' in the pair report, aliases in a topology. */

@@ -4,6 +4,7 @@ import type { Timing } from '../clock.ts';
 import { identityKey } from '../azure/credentials.ts';
 import type { VnetApi } from '../azure/vnet-api.ts';
 import type { AdviceContext } from '../errors/codes.ts';
+import { linkContext } from '../errors/context.ts';
 import { toProblem } from '../errors/classify.ts';
 import { planLink, type LinkPlan } from '../plan/link.ts';
 import { permissionNeeds, preflight, transitionalPeerings, type Finding } from '../plan/preflight.ts';
@@ -32,6 +33,7 @@ import {
 import { runDirection, type DirectionJob, type DirectionResult } from './direction.ts';
 import { execute, type ExecTask } from './executor.ts';
 import { readPermissions, readVnets } from './observe.ts';
+import { directionLabel } from '../report/words.ts';
 import { healthProblem, noOutcome, peeringAfter, plannedLink, sideResult, unreadLink, type SideOutcome } from './results.ts';
 import { retryDelay } from './retry.ts';
 
@@ -97,51 +99,38 @@ function readContext(topology: Topology, entry: VnetEntry, claims: EngineDeps['c
   return { tenantId: entry.identity.tenantId, clientId: entry.identity.clientId, tenantField: `the tenant of ${entry.alias}`, clientField: `the client of ${entry.alias}`, vnet: { ref: entry.vnet, field: `vnets.${entry.alias}` } };
 }
 
-/** The advice context of one direction of a link. */
-export function linkContext(link: Link, side: Side, claims: EngineDeps['claims']): AdviceContext {
-  const end = link.ends[side];
-  const far = link.ends[other(side)];
-  return {
-    tenantId: end.identity.tenantId,
-    clientId: end.identity.clientId,
-    tenantField: link.locator.tenant[side],
-    clientField: link.locator.client[side],
-    subject: claims?.subject,
-    audience: claims?.audience,
-    vnet: { ref: end.vnet, field: link.locator.vnet[side] },
-    link: {
-      side,
-      vnet: end.vnet,
-      remoteVnet: far.vnet,
-      remoteTenantId: far.identity.tenantId,
-      remoteClientId: far.identity.clientId,
-      locator: link.locator,
-      peeringNameGiven: end.givenPeeringName !== undefined,
-    },
-  };
-}
-
 /** Reads these VNets (again) into the world; a budget of its own once the run's time is up. */
 async function observe(entries: readonly VnetEntry[], input: EngineInput, deps: EngineDeps, world: World): Promise<void> {
-  const stopped = deps.signal.aborted;
   const budget = deps.cancelled() ? CANCELLED_READ_MS : TIMED_OUT_READ_MS;
-  const t: Timing = stopped ? { ...deps, signal: AbortSignal.timeout(budget), deadline: deps.now() + budget } : deps;
+  const t: Timing = deps.signal.aborted ? { ...deps, signal: AbortSignal.timeout(budget), deadline: deps.now() + budget } : deps;
+  // A read nothing needs any more (every link of its VNet touches a VNet that failed) stops at
+  // once, instead of waiting out its own retries.
+  const stops = new Map(entries.map((e) => [key(e.vnet.id), new AbortController()]));
   const targets = entries
     .filter((e) => deps.signedIn(e.identity))
-    .map((e) => ({ key: key(e.vnet.id), name: e.vnet.name, api: deps.api(e.vnet, e.identity), entry: e }));
-  for (const e of entries) {
-    if (!deps.signedIn(e.identity)) {
-      world.unread.set(key(e.vnet.id), { code: 'VnetNotRead', message: `VNet ${e.vnet.name} was not read: signing in as ${e.identity.clientId} to tenant ${e.identity.tenantId} failed (see above).`, advice: '' });
+    .map((e) => ({ key: key(e.vnet.id), name: e.vnet.name, api: deps.api(e.vnet, e.identity), entry: e, signal: stops.get(key(e.vnet.id))?.signal }));
+  const failed = new Set<string>();
+  const stopped = (k: string): boolean => stops.get(k)?.signal.aborted === true;
+  const onFailed = (k: string): void => {
+    if (stopped(k)) return;
+    failed.add(k);
+    for (const [other, stop] of stops) {
+      const links = input.links.filter((l) => key(l.ends.a.vnet.id) === other || key(l.ends.b.vnet.id) === other);
+      const needed = links.length === 0 || links.some((l) => !failed.has(key(l.ends.a.vnet.id)) && !failed.has(key(l.ends.b.vnet.id)));
+      if (!needed && !failed.has(other)) stop.abort(new Error('not needed'));
     }
-  }
-  const results = await readVnets(targets, t);
+  };
+  const results = await readVnets(targets, t, onFailed);
   for (const target of targets) {
     const r = results.get(target.key);
     if (r?.ok) {
       world.observed.set(target.key, r.vnet);
       world.unread.delete(target.key);
-    } else if (!world.observed.has(target.key)) {
-      // A re-read that fails keeps what was read before; a first read that fails is reported.
+    } else if (world.observed.has(target.key)) {
+      // A re-read that fails keeps what was read before.
+    } else if (stopped(target.key)) {
+      world.unread.set(target.key, { code: 'VnetNotRead', message: `VNet ${target.name} was not read: every VNet it is linked with could not be read.`, advice: '' });
+    } else {
       const p = toProblem(r?.error, readContext(input.topology, target.entry, deps.claims));
       world.unread.set(target.key, { ...p, message: `Reading VNet ${target.name}: ${p.message}` });
     }
@@ -166,7 +155,7 @@ async function settle(links: readonly Link[], entries: ReadonlyMap<string, VnetE
     const wait = retryDelay(undefined, attempt);
     if (busy.length === 0 || deps.signal.aborted || deps.now() + wait > deps.deadline) return;
     const first = busy[0];
-    deps.log(`Waiting ${Math.round(wait / 1000)} s: '${first?.name}' is ${first?.provisioningState}${busy.length > 1 ? ` (and ${busy.length - 1} more peerings)` : ''}; an operation is still changing it.`);
+    deps.log(`'${first?.name}' is ${first?.provisioningState}: waiting ${Math.round(wait / 1000)} s for that operation to end${busy.length > 1 ? ` (and ${busy.length - 1} more peerings)` : ''}`);
     try {
       await deps.sleep(wait, deps.signal);
     } catch {
@@ -249,7 +238,7 @@ export async function reconcile(input: EngineInput, deps: EngineDeps): Promise<R
     for (const p of planned.plans) {
       for (const s of SIDES) {
         const sp = p.sides[s];
-        if (sp.conflict || sp.action !== 'none') deps.log(`${p.link.ends[s].alias} → ${p.link.ends[other(s)].alias} '${sp.name}': ${sp.conflict ? `conflict: ${sp.conflict.message}` : `${sp.action} (${sp.reason})`}`);
+        if (sp.conflict || sp.action !== 'none') deps.log(`${directionLabel(p.link, s)} '${sp.name}' ${sp.conflict ? `has a conflict: ${sp.conflict.message}` : `needs ${sp.action} (${sp.reason})`}`);
       }
     }
     for (const f of planned.findings) deps.log(`${planned.plans[f.plan]?.link.locator.link ?? ''}: ${f.problem.code}: ${f.problem.message}`);
@@ -420,7 +409,7 @@ function buildTasks(
       const isReplacePut = step.kind === 'put' && sp.action === 'replace';
       const job: DirectionJob = {
         kind: step.kind,
-        label: `${end.alias} → ${far.alias} '${sp.name}'`,
+        label: `${directionLabel(p.link, s)} '${sp.name}'`,
         api: deps.api(end.vnet, end.identity, far.identity),
         name: sp.name,
         remoteVnetId: far.vnet.id,

@@ -13,16 +13,20 @@ export interface ReadTarget {
   readonly key: string;
   readonly name: string;
   readonly api: VnetApi;
+  /** Stops this read alone (it is no longer needed). */
+  readonly signal?: AbortSignal;
 }
 
 export type ReadResult = { readonly ok: true; readonly vnet: VnetInfo } | { readonly ok: false; readonly error: unknown };
 
 /** Reads each VNet once; a VNet that cannot be read is reported, the others go on. */
-export async function readVnets(targets: readonly ReadTarget[], t: Timing): Promise<Map<string, ReadResult>> {
+export async function readVnets(targets: readonly ReadTarget[], t: Timing, onFailed?: (key: string) => void): Promise<Map<string, ReadResult>> {
   const results = await inParallel(targets, READ_PARALLELISM, async (target): Promise<ReadResult> => {
+    const signal = target.signal ? AbortSignal.any([t.signal, target.signal]) : t.signal;
     try {
-      return { ok: true, vnet: await withRetries(`Reading VNet ${target.name}`, () => target.api.readVnet(t.signal), t) };
+      return { ok: true, vnet: await withRetries(`Reading VNet ${target.name}`, () => target.api.readVnet(signal), { ...t, signal }) };
     } catch (e: unknown) {
+      onFailed?.(target.key);
       return { ok: false, error: e };
     }
   });

@@ -2,6 +2,7 @@
 // torn-down link, no peering left), and the SideResult the report shows. Pure.
 import { sameId } from '../azure/resource-id.ts';
 import { scopeDiffs, settingDiffs, type LinkPlan, type SidePlan } from '../plan/link.ts';
+import { directionLabel } from '../report/words.ts';
 import {
   other,
   SIDES,
@@ -38,7 +39,7 @@ export function peeringAfter(link: Link, sp: SidePlan, v: VnetInfo | undefined, 
 
 /** Why a present direction is not healthy; undefined when it is. */
 export function healthProblem(link: Link, side: Side, p: ObservedPeering | undefined, sp: SidePlan): Problem | undefined {
-  const label = `${link.ends[side].alias} → ${link.ends[other(side)].alias} ('${sp.name}')`;
+  const label = `${directionLabel(link, side)} ('${sp.name}')`;
   if (link.ensure === 'absent') {
     return p ? { code: 'PeeringLeft', message: `${label} still exists.`, advice: 'The tear-down did not finish; see the error, fix it, and run again.' } : undefined;
   }

@@ -1,6 +1,6 @@
 // The committed bundle against the emulator: create, idempotence, plan, repairs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, IDS, peeringName, result, type Harness } from '../support/e2e.ts';
+import { CROSS_TENANT, harness, IDS, peeringName, result, type Harness } from '../support/e2e.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -199,16 +199,26 @@ describe('gateway transit', () => {
     expect(h.armWrites()[0]?.path).toContain('/virtualNetworks/vnet-hub/');
   });
 
-  it('writes B first for gateway-transit b, and explains a missing gateway', async () => {
-    h = await harness();
+  it('writes B first for gateway-transit b', async () => {
+    h = await harness({}, { ...CROSS_TENANT, 'vnet-a': IDS.vnets.spoke, 'vnet-b': IDS.vnets.hub, 'tenant-id-a': IDS.tenants.b, 'tenant-id-b': IDS.tenants.a });
     const run = await h.run({ 'gateway-transit': 'b' });
-    expect(run.exitCode).toBe(1);
-    expect(h.armWrites()[0]?.path).toContain('/virtualNetworks/vnet-spoke/');
-    expect(run.outputs['action-a']).toBe('create');
-    expect(run.outputs['state-a']).toBe('Missing');
-    const message = run.errors.join('\n');
-    expect(message).toContain('RemoteVnetHasNoGateways');
-    expect(message).toMatch(/gateway/i);
-    expect(message).toContain('A→B');
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(h.armWrites()[0]?.path).toContain('/virtualNetworks/vnet-hub/');
+    expect(h.emu.peering(IDS.vnets.spoke, 'vnet-spoke-to-vnet-hub')?.properties).toMatchObject({ useRemoteGateways: true });
+  });
+
+  it('explains a missing gateway before writing anything, in plan and apply mode', async () => {
+    h = await harness();
+    for (const mode of ['plan', 'apply']) {
+      const run = await h.run({ 'gateway-transit': 'b', mode });
+      expect(run.exitCode).toBe(1);
+      expect(h.armWrites()).toEqual([]);
+      expect(run.outputs['action-a']).toBe('create');
+      expect(run.outputs['state-a']).toBe('Missing');
+      const message = run.errors.join('\n');
+      expect(message).toContain('RemoteVnetHasNoGateways');
+      expect(message).toMatch(/gateway/i);
+      expect(message).toContain('A→B');
+    }
   });
 });

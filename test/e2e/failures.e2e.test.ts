@@ -216,7 +216,7 @@ describe('conflicts and throttling during writes', () => {
     const started = Date.now();
     const run = await h.run();
     expect(run.exitCode).toBe(1);
-    expect(run.errors.join('\n')).toMatch(/Reading VNet A/);
+    expect(run.errors.join('\n')).toMatch(/Reading VNet vnet-gone/);
     expect(Date.now() - started).toBeLessThan(15_000); // not the 20 s the sibling read was told to wait
   });
 
@@ -231,7 +231,7 @@ describe('conflicts and throttling during writes', () => {
   it('gives up at timeout-minutes naming what Azure kept answering (429 with Retry-After)', async () => {
     h = await harness();
     h.emu.holdVnet(IDS.vnets.hub, 120_000);
-    const run = await h.run({ 'timeout-minutes': '0.05' });
+    const run = await h.run({ 'timeout-minutes': '0.1' });
     expect(run.exitCode).toBe(1);
     expect(run.errors.join('\n')).toContain('RetryableError');
     expect(run.stdout).toMatch(/RetryableError, retrying in \d+ s/); // every wait is in the log
@@ -239,7 +239,7 @@ describe('conflicts and throttling during writes', () => {
 
   it('when time runs out mid-operation, reports what Azure holds after all', async () => {
     h = await harness({ timing: { operationMs: 30_000, retryAfterSeconds: 1 } });
-    const run = await h.run({ 'timeout-minutes': '0.05' });
+    const run = await h.run({ 'timeout-minutes': '0.1' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.changed).toBe('true');
     // The accepted PUT left A→B in Azure: the outputs say so, not 'Missing'.
@@ -252,7 +252,7 @@ describe('conflicts and throttling during writes', () => {
   it('gives up at timeout-minutes with the Azure code', async () => {
     h = await harness({ behavior: { conflictAnswer: 'ReferencedResourceNotProvisioned' } });
     h.emu.holdVnet(IDS.vnets.hub, 120_000);
-    const run = await h.run({ 'timeout-minutes': '0.05' });
+    const run = await h.run({ 'timeout-minutes': '0.1' });
     expect(run.exitCode).toBe(1);
     expect(run.errors.join('\n')).toContain('ReferencedResourceNotProvisioned');
     expect(run.errors.join('\n')).toMatch(/timeout-minutes/);
@@ -262,7 +262,7 @@ describe('conflicts and throttling during writes', () => {
 describe('cancellation', () => {
   it('stops on SIGINT, writes the summary, and the next run converges', async () => {
     h = await harness({ timing: { operationMs: 60_000, retryAfterSeconds: 1 } });
-    const run = await h.run({}, { onSpawn: signalWhen('A→B: create', 'SIGINT', 300) });
+    const run = await h.run({}, { onSpawn: signalWhen("A→B 'vnet-hub-to-vnet-spoke': create", 'SIGINT', 300) });
     expect(run.exitCode).not.toBe(0);
     expect(run.summary).toMatch(/cancel/i);
     expect(result(run).verdict).toBe('cancelled');
@@ -276,7 +276,7 @@ describe('cancellation', () => {
 
   it('waits for an operation a cancelled run left behind instead of misjudging the half-done pair', async () => {
     h = await harness({ timing: { operationMs: 3000, retryAfterSeconds: 1 } });
-    const cancelled = await h.run({}, { onSpawn: signalWhen('B→A: create', 'SIGINT', 300) });
+    const cancelled = await h.run({}, { onSpawn: signalWhen("B→A 'vnet-spoke-to-vnet-hub': create", 'SIGINT', 300) });
     expect(result(cancelled).verdict).toBe('cancelled');
     expect(h.emu.peering(IDS.vnets.spoke, 'vnet-spoke-to-vnet-hub')?.properties.provisioningState).toBe('Updating');
 

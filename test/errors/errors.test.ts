@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { advice, classify, errorMessage, toProblem } from '../../src/errors/classify.ts';
 import { CODES, type AdviceContext } from '../../src/errors/codes.ts';
-import { linkContext } from '../../src/run/engine.ts';
+import { linkContext } from '../../src/errors/context.ts';
 import { canceled, FakeRestError, lroFailed, pairConfig, restError, TENANT_A, TENANT_B } from '../support/fake-azure.ts';
 
 const CLIENT_A = '44444444-4444-4444-4444-444444444444';

@@ -151,13 +151,14 @@ describe('preflight: problems found before any write', () => {
     const plan = await runTopology(fake, makeTopology(links), PLAN);
     expect(plan.report.verdict).toBe('pending');
     // The spoke's identity may neither write there nor let the hub peer with it.
-    expect(plan.report.links[1]?.warnings.map((w) => w.message)).toEqual([
-      expect.stringContaining('virtualNetworks/peer/action on spoke1'),
-      expect.stringContaining('virtualNetworkPeerings/write on spoke1'),
+    expect(plan.report.links[1]?.warnings.map((w) => [w.code, w.message])).toEqual([
+      ['LinkedAuthorizationFailed', expect.stringContaining('virtualNetworks/peer/action on spoke1')],
+      ['AuthorizationFailed', expect.stringContaining('virtualNetworkPeerings/write on spoke1')],
     ]);
+    expect(plan.report.links[1]?.warnings[0]?.advice).toContain('Network Contributor');
     const apply = await runTopology(fake, makeTopology(links), APPLY);
     expect(healthy(apply.report)).toEqual([true, false]);
-    expect(apply.report.links[1]?.sides.b.problem?.code).toBe('PermissionMissing');
+    expect(apply.report.links[1]?.sides.b.problem?.code).toBe('AuthorizationFailed');
     expect(fake.writes.some((w) => w.vnet === 'spoke1' || w.peering === 'hub-to-spoke1')).toBe(false);
   });
 
