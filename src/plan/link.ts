@@ -97,11 +97,26 @@ export function scopeDiffs(found: PeeringScope, wanted: PeeringScope | undefined
   return out;
 }
 
+/** The remote VNet as far as the sync decision needs it. */
+export type RemoteSpace = Pick<VnetInfo, 'addressPrefixes' | 'subnets'>;
+
+/**
+ * What a peering should have peered of the remote VNet now: its whole space, or (subnet peering)
+ * the current prefixes of the remote subnets it names.
+ */
+export function currentRemotePrefixes(p: ObservedPeering, remote: RemoteSpace): readonly string[] {
+  if (p.scope.complete) return p.remoteVirtualNetworkAddressSpace ?? remote.addressPrefixes;
+  const names = new Set(p.scope.remoteSubnets.map((n) => n.toLowerCase()));
+  return remote.subnets.filter((s) => names.has(s.name.toLowerCase())).flatMap((s) => s.prefixes);
+}
+
 /** Whether a peering's view of the remote address space is stale. */
-export function remoteSpaceStale(p: ObservedPeering, remotePrefixes: readonly string[]): boolean {
+export function remoteSpaceStale(p: ObservedPeering, remote: RemoteSpace): boolean {
   if (p.syncLevel === 'LocalNotInSync' || p.syncLevel === 'LocalAndRemoteNotInSync') return true;
   if (p.remoteAddressSpace === undefined) return false;
-  const current = p.remoteVirtualNetworkAddressSpace ?? remotePrefixes;
+  const current = currentRemotePrefixes(p, remote);
+  // A subnet peering whose subnets the read did not show cannot be judged here: Azure's sync level says.
+  if (!p.scope.complete && current.length === 0) return false;
   return !samePrefixes(p.remoteAddressSpace, current);
 }
 
@@ -112,7 +127,7 @@ export function decideAction(
   existing: ObservedPeering | undefined,
   desired: PeeringSettings,
   scope: PeeringScope | undefined,
-  remotePrefixes: readonly string[],
+  remote: RemoteSpace,
 ): { action: SideAction; reason: string } {
   if (!existing) return { action: 'create', reason: 'missing' };
   if (scope !== undefined && existing.scope.complete !== scope.complete) {
@@ -125,11 +140,11 @@ export function decideAction(
   if (existing.provisioningState.toLowerCase() === 'failed') {
     return { action: 'update', reason: `provisioningState is Failed${diffs.length ? `; ${diffs.join(', ')}` : ''}` };
   }
-  const stale = remoteSpaceStale(existing, remotePrefixes);
+  const stale = remoteSpaceStale(existing, remote);
   const also = stale ? '; syncs the remote address space too' : '';
   if (diffs.length) return { action: 'update', reason: `${diffs.join(', ')}${also}` };
   if (stale) {
-    const now = (existing.remoteVirtualNetworkAddressSpace ?? remotePrefixes).join(', ');
+    const now = currentRemotePrefixes(existing, remote).join(', ');
     const peered = (existing.remoteAddressSpace ?? []).join(', ') || 'unknown';
     return { action: 'sync', reason: `remote address space is now ${now}; peered: ${peered}` };
   }
@@ -285,7 +300,7 @@ export function planLink(link: Link, observed: Readonly<Record<Side, VnetInfo>>)
       const end = link.ends[side];
       return { side, name: end.givenPeeringName ?? end.defaultPeeringName, existing: undefined, desired, desiredScope: scope, action: 'none', reason: 'naming conflict', conflict: found.conflict };
     }
-    const decided = decideAction(found.existing, desired, scope, observed[other(side)].addressPrefixes);
+    const decided = decideAction(found.existing, desired, scope, observed[other(side)]);
     return { side, name: found.name, existing: found.existing, desired, desiredScope: scope, ...decided, conflict: undefined };
   };
   let sides: Record<Side, SidePlan> = { a: planSide('a'), b: planSide('b') };

@@ -80,9 +80,15 @@ function verdictLine(report: RunReport, lr: LinkResult): string {
     case 'pending': {
       const b = blocker(lr);
       const doing = wouldPhrase(lr) || 'changes pending';
-      return b
-        ? `### ⚠️ Plan — apply would fail: ${b.dir}: ${escapeName(b.code)} (${doing}) · ${pair}`
-        : `### 📝 Plan — ${doing} · ${pair} (nothing changed yet)`;
+      if (b) return `### ⚠️ Plan — apply would fail: ${b.dir}: ${escapeName(b.code)} (${doing}) · ${pair}`;
+      // Deletions are unmissable: counted first, each peering named.
+      const deleting = SIDES.filter((s) => lr.sides[s].action === 'delete' || lr.sides[s].action === 'replace');
+      if (deleting.length > 0) {
+        const names = deleting.map((s) => `${PAIR_DIRECTION[s]} '${escapeName(lr.sides[s].peeringName)}'`);
+        const what = deleting.every((s) => lr.sides[s].action === 'replace') ? ' (replace: delete, then create)' : '';
+        return `### 🗑️ Plan — would delete ${deleting.length} peering${deleting.length === 1 ? '' : 's'}${what}: ${list(names)} · ${pair} (nothing changed yet)`;
+      }
+      return `### 📝 Plan — ${doing} · ${pair} (nothing changed yet)`;
     }
     case 'failed': {
       const b = report.mode === 'plan' ? blocker(lr) : undefined;

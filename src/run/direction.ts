@@ -5,7 +5,7 @@ import type { Timing } from '../clock.ts';
 import type { PeeringWrite, VnetApi } from '../azure/vnet-api.ts';
 import type { AdviceContext } from '../errors/codes.ts';
 import { classify, toProblem } from '../errors/classify.ts';
-import { decideAction, isTransitional } from '../plan/link.ts';
+import { decideAction, isTransitional, type RemoteSpace } from '../plan/link.ts';
 import type { ObservedPeering, PeeringScope, PeeringSettings, Problem, SideAction } from '../model.ts';
 import { retryDelay } from './retry.ts';
 
@@ -17,8 +17,8 @@ export interface DirectionJob {
   readonly name: string;
   readonly remoteVnetId: string;
   readonly remoteTenantId: string;
-  /** The remote VNet's address space now (for the sync decision). */
-  readonly remotePrefixes: readonly string[];
+  /** The remote VNet's address space and subnets now (for the sync decision). */
+  readonly remote: RemoteSpace;
   readonly desired: PeeringSettings;
   readonly desiredScope: PeeringScope | undefined;
   /** The action to take first (a put: create, update, sync or recreate). */
@@ -85,7 +85,7 @@ export async function runDirection(job: DirectionJob, t: Timing): Promise<Direct
   /** What to do now, from a fresh read; undefined when nothing is left to do. */
   const decide = (existing: ObservedPeering | undefined): SideAction | undefined => {
     if (job.kind === 'delete') return existing === undefined ? undefined : 'delete';
-    const d = decideAction(existing, job.desired, job.desiredScope, job.remotePrefixes);
+    const d = decideAction(existing, job.desired, job.desiredScope, job.remote);
     // A reconnect is still needed while the side stays Initiated; decideAction cannot see that.
     const stillReconnect = job.reconnect && existing?.peeringState === 'Initiated';
     if (d.action === 'none') return stillReconnect ? 'update' : undefined;

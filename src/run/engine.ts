@@ -6,7 +6,7 @@ import type { VnetApi } from '../azure/vnet-api.ts';
 import type { AdviceContext } from '../errors/codes.ts';
 import { linkContext } from '../errors/context.ts';
 import { toProblem } from '../errors/classify.ts';
-import { planLink, type LinkPlan } from '../plan/link.ts';
+import { planLink, type LinkPlan, type RemoteSpace } from '../plan/link.ts';
 import { permissionNeeds, preflight, transitionalPeerings, type Finding } from '../plan/preflight.ts';
 import { simulate, type WriteTask } from '../plan/schedule.ts';
 import {
@@ -286,8 +286,8 @@ export async function reconcile(input: EngineInput, deps: EngineDeps): Promise<R
   let pruneNow = pruning;
 
   for (let pass = 0; pass < MAX_PASSES && (plans.some((p) => p.steps.length > 0) || pruneNow.length > 0); pass++) {
-    const prefixesOf = (id: string): readonly string[] => world.observed.get(key(id))?.addressPrefixes ?? [];
-    const { tasks, owners } = buildTasks(plans, pruneNow, deps, entryOf, prefixesOf);
+    const spaceOf = (id: string): RemoteSpace => world.observed.get(key(id)) ?? { addressPrefixes: [], subnets: [] };
+    const { tasks, owners } = buildTasks(plans, pruneNow, deps, entryOf, spaceOf);
     const results = await deps.group(`Write (pass ${pass + 1}: ${tasks.length} write${tasks.length === 1 ? '' : 's'})`, () => execute(tasks, input.maxParallelWrites, deps.signal));
     const touched = new Set<string>();
     for (const task of tasks) {
@@ -393,7 +393,7 @@ function buildTasks(
   prune: readonly { vnet: string; peering: ObservedPeering }[],
   deps: EngineDeps,
   entryOf: (id: string) => VnetEntry | undefined,
-  prefixesOf: (vnetId: string) => readonly string[],
+  spaceOf: (vnetId: string) => RemoteSpace,
 ): { tasks: ExecTask[]; owners: Map<number, Owner> } {
   const tasks: ExecTask[] = [];
   const owners = new Map<number, Owner>();
@@ -414,7 +414,7 @@ function buildTasks(
         name: sp.name,
         remoteVnetId: far.vnet.id,
         remoteTenantId: far.identity.tenantId,
-        remotePrefixes: prefixesOf(far.vnet.id),
+        remote: spaceOf(far.vnet.id),
         desired: sp.desired,
         desiredScope: sp.desiredScope,
         action: step.kind === 'delete' ? 'delete' : isReplacePut ? 'create' : sp.action,
@@ -445,7 +445,7 @@ function buildTasks(
       name: q.peering.name,
       remoteVnetId: remote.vnet.id,
       remoteTenantId: remote.identity.tenantId,
-      remotePrefixes: [],
+      remote: { addressPrefixes: [], subnets: [] },
       desired: { allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false },
       desiredScope: undefined,
       action: 'delete',

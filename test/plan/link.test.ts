@@ -7,6 +7,7 @@ import { A_NAME, B_NAME, DEFAULT_SETTINGS, HUB, OTHER, pairConfig, SPOKE } from 
 const HUB_SPACE = ['10.0.0.0/16'];
 const SPOKE_SPACE = ['10.1.0.0/16', '10.3.0.0/16'];
 const WHOLE: PeeringScope = { complete: true, localSubnets: [], remoteSubnets: [], ipv6Only: false };
+const space = (addressPrefixes: readonly string[]) => ({ addressPrefixes, subnets: [] });
 
 /** A healthy, Connected peering from `vnet` to `remote`, with overrides. */
 function peering(vnet: string, name: string, remote: string, over: Partial<ObservedPeering> = {}): ObservedPeering {
@@ -91,28 +92,28 @@ describe('decideAction: the decision table (first match wins)', () => {
   ];
 
   it.each(cases)('%s → %s', (_what, existing, action) => {
-    expect(decideAction(existing, want, undefined, SPOKE_SPACE).action).toBe(action);
+    expect(decideAction(existing, want, undefined, space(SPOKE_SPACE)).action).toBe(action);
   });
 
   it('compares with the remote VNet as read when Azure gave no remoteVirtualNetworkAddressSpace', () => {
     const p = healthyA({ remoteVirtualNetworkAddressSpace: undefined });
-    expect(decideAction(p, want, undefined, SPOKE_SPACE).action).toBe('none');
-    expect(decideAction(p, want, undefined, ['10.1.0.0/16', '10.3.0.0/16', '10.4.0.0/16']).action).toBe('sync');
+    expect(decideAction(p, want, undefined, space(SPOKE_SPACE)).action).toBe('none');
+    expect(decideAction(p, want, undefined, space(['10.1.0.0/16', '10.3.0.0/16', '10.4.0.0/16'])).action).toBe('sync');
   });
 
   it('prefers the peering’s own remoteVirtualNetworkAddressSpace over the VNet read', () => {
     const p = healthyA({ remoteAddressSpace: ['10.9.0.0/16'], remoteVirtualNetworkAddressSpace: ['10.9.0.0/16'] });
-    expect(decideAction(p, want, undefined, SPOKE_SPACE).action).toBe('none');
+    expect(decideAction(p, want, undefined, space(SPOKE_SPACE)).action).toBe('none');
   });
 
   it('gives reasons a person can read', () => {
-    expect(decideAction(undefined, want, undefined, SPOKE_SPACE).reason).toBe('missing');
-    expect(decideAction(healthyA({ allowForwardedTraffic: true }), want, undefined, SPOKE_SPACE).reason).toBe('allowForwardedTraffic: true → false');
-    expect(decideAction(healthyA({ provisioningState: 'Failed', useRemoteGateways: true }), want, undefined, SPOKE_SPACE).reason).toBe(
+    expect(decideAction(undefined, want, undefined, space(SPOKE_SPACE)).reason).toBe('missing');
+    expect(decideAction(healthyA({ allowForwardedTraffic: true }), want, undefined, space(SPOKE_SPACE)).reason).toBe('allowForwardedTraffic: true → false');
+    expect(decideAction(healthyA({ provisioningState: 'Failed', useRemoteGateways: true }), want, undefined, space(SPOKE_SPACE)).reason).toBe(
       'provisioningState is Failed; useRemoteGateways: true → false',
     );
-    expect(decideAction(healthyA(), want, undefined, SPOKE_SPACE).reason).toBe('healthy');
-    expect(decideAction(healthyA({ peeringState: 'Disconnected' }), want, undefined, SPOKE_SPACE).reason).toMatch(/^Disconnected/);
+    expect(decideAction(healthyA(), want, undefined, space(SPOKE_SPACE)).reason).toBe('healthy');
+    expect(decideAction(healthyA({ peeringState: 'Disconnected' }), want, undefined, space(SPOKE_SPACE)).reason).toMatch(/^Disconnected/);
   });
 });
 
@@ -423,6 +424,15 @@ describe('subnet-level peering', () => {
     const p = planOf({ a: [healthyA({ scope: subnetScope(['hub-snet'], ['app']) })], inputs: { 'subnets-a': '*', 'subnets-b': '*' } });
     expect([p.sides.a.action, p.sides.b.action]).toEqual(['replace', 'create']);
     expect(p.steps.map((s) => `${s.kind} ${s.side}`)).toEqual(['delete a', 'put a', 'put b']);
+  });
+
+  it('a subnet peering is in sync when it peers its remote subnets’ current prefixes, and syncs when they change', () => {
+    const scope = subnetScope(['hub-snet'], ['app']);
+    const p = healthyA({ scope, remoteAddressSpace: ['10.1.1.0/24'], remoteVirtualNetworkAddressSpace: ['10.1.0.0/16'] });
+    const remote = { addressPrefixes: ['10.1.0.0/16'], subnets: [{ name: 'app', prefixes: ['10.1.1.0/24'] }, { name: 'data', prefixes: ['10.1.2.0/24'] }] };
+    expect(decideAction(p, DEFAULT_SETTINGS, scope, remote).action).toBe('none');
+    const grown = { ...remote, subnets: [{ name: 'app', prefixes: ['10.1.1.0/24', '10.1.9.0/24'] }] };
+    expect(decideAction(p, DEFAULT_SETTINGS, scope, grown)).toMatchObject({ action: 'sync', reason: 'remote address space is now 10.1.1.0/24, 10.1.9.0/24; peered: 10.1.1.0/24' });
   });
 
   it('without subnets the kind is not managed: an existing subnet peering is kept as it is', () => {

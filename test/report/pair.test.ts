@@ -120,7 +120,7 @@ describe('tear-down and replace', () => {
       b: { action: 'delete', outcome: 'planned', reason: 'ensure: absent' },
     });
     const md = renderSummary(report);
-    expect(firstLine(md)).toBe('### 📝 Plan — would delete A→B and B→A · hub-vnet ⇄ spoke-vnet (nothing changed yet)');
+    expect(firstLine(md)).toBe("### 🗑️ Plan — would delete 2 peerings: A→B 'hub-vnet-to-spoke-vnet' and B→A 'spoke-vnet-to-hub-vnet' · hub-vnet ⇄ spoke-vnet (nothing changed yet)");
     expect(md).toContain('| Action | **Plan — would delete** | **Plan — would delete** |');
     // Settings do not matter for a peering that goes.
     expect(md).not.toContain('allowForwardedTraffic');
@@ -151,7 +151,7 @@ describe('tear-down and replace', () => {
       b: { action: 'replace', outcome: 'planned', desiredScope: { ...want, localSubnets: ['snet-data'], remoteSubnets: ['snet-app'] } },
     });
     const md = renderSummary(report);
-    expect(firstLine(md)).toBe('### 📝 Plan — would replace A→B and B→A · hub-vnet ⇄ spoke-vnet (nothing changed yet)');
+    expect(firstLine(md)).toBe("### 🗑️ Plan — would delete 2 peerings (replace: delete, then create): A→B 'hub-vnet-to-spoke-vnet' and B→A 'spoke-vnet-to-hub-vnet' · hub-vnet ⇄ spoke-vnet (nothing changed yet)");
     expect(md).toContain('| Subnets | ⚠️ whole VNet, want snet-app ⇄ snet-data | ⚠️ whole VNet, want snet-data ⇄ snet-app |');
   });
 
