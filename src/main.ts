@@ -24,8 +24,8 @@ import { mergeResults } from './report/merge.ts';
 import { failureMessage, finalLine, resultFileJson, shouldFail, toOutputs, warningLines } from './report/outputs.ts';
 
 const USER_AGENT = 'azure-vnet-peering-action/1';
-/** After a timeout the comment still gets this long; after a cancellation, SIGTERM comes first. */
-const PUBLISH_GRACE_MS = 10_000;
+/** A run that used up timeout-minutes still gets this long for its comment; after a cancellation, SIGTERM comes first. */
+const PUBLISH_GRACE_MS = 5_000;
 const CANCELLED_PUBLISH_MS = 2_000;
 /** Once SIGTERM came, the process ends this soon whatever is still running (SIGKILL follows 2.5 s after it). */
 const HARD_EXIT_MS = 1_500;

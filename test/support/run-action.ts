@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const DIST = resolve(import.meta.dirname, '../../dist/index.js');
+// VNET_PEERING_BUNDLE runs another build (say, an older release) against the same tests.
+export const DIST = process.env.VNET_PEERING_BUNDLE ?? resolve(import.meta.dirname, '../../dist/index.js');
 
 export interface ActionRun {
   readonly exitCode: number | null;
