@@ -1,9 +1,11 @@
 // npm run demo: the bundled action against the built-in two-tenant emulator, as a runner would run
 // it. Creates a cross-tenant pair, runs again (nothing to do), breaks the peering out of band, shows
-// the drift in plan mode, and repairs it; each run's job summary is printed.
-import { IDS, startEmulator } from '../test/emulator/index.ts';
+// the drift in plan mode, and repairs it; then does the same for a small hub-and-spoke topology
+// across two tenants. Each run's job summary is printed.
+import { generateWorld, IDS, startEmulator } from '../test/emulator/index.ts';
 import { CROSS_TENANT } from '../test/support/e2e.ts';
 import { runAction, type ActionRun } from '../test/support/run-action.ts';
+import { topologyYaml, workspace } from '../test/support/topology-files.ts';
 
 const emu = await startEmulator();
 
@@ -58,5 +60,42 @@ try {
 } finally {
   await emu.stop();
 }
+
+// ---- a topology file: a hub with spokes in two tenants -------------------------------------------
+const g = generateWorld({ tenants: 2, hubs: 1, spokesPerHub: 4 });
+const estate = await startEmulator({ world: g.world });
+const ws = workspace();
+const file = ws.write('network/topology.yml', topologyYaml(g, { hubs: [{ index: 0, useHubGateway: true }] }));
+const hub = g.ids.hubs[0] ?? '';
+const [spoke0 = '', spoke1 = ''] = g.ids.spokes[0] ?? [];
+const short = (id: string): string => id.split('/').pop() ?? id;
+async function topologyStep(title: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  rule(title);
+  const run = await runAction({ inputs: { topology: file, ...inputs }, env: { ...estate.actionEnv(), GITHUB_WORKSPACE: ws.dir } });
+  console.log(run.summary.trim());
+  console.log(`\n→ exit ${run.exitCode}; changed=${run.outputs.changed}`);
+  for (const e of run.errors) console.log(`  error: ${e}`);
+  return run;
+}
+try {
+  console.log(`\nTopology: ${file}\n${topologyYaml(g, { hubs: [{ index: 0, useHubGateway: true }] })}`);
+  const created = await topologyStep('6. topology apply: a hub with 4 spokes across two tenants, created');
+  expect(created.exitCode === 0 && created.outputs.changed === 'true', 'the topology should be created');
+
+  rule('7. out of band: a spoke side deleted, another drifted, the hub grown');
+  estate.deletePeering(spoke0, `${short(spoke0)}-to-${short(hub)}`);
+  estate.updatePeering(spoke1, `${short(spoke1)}-to-${short(hub)}`, { allowForwardedTraffic: true });
+  estate.setAddressSpace(hub, [...(estate.vnet(hub)?.properties.addressSpace.addressPrefixes ?? []), '10.254.0.0/16']);
+  console.log(`Deleted ${short(spoke0)}'s side, turned on forwarded traffic on ${short(spoke1)}'s, added 10.254.0.0/16 to ${short(hub)}.`);
+
+  const planned = await topologyStep('8. topology plan: the damage, link by link, nothing written', { mode: 'plan' });
+  expect(planned.exitCode === 0 && planned.outputs.changed === 'true', 'the plan should show pending repairs');
+
+  const repaired = await topologyStep('9. topology apply: repaired, writing only where needed');
+  expect(repaired.exitCode === 0 && repaired.outputs.changed === 'true', 'the repair should succeed');
+} finally {
+  await estate.stop();
+  ws.remove();
+}
 if (failed) process.exit(1);
-console.log('\nDemo finished: created, idempotent, broken, planned, repaired.');
+console.log('\nDemo finished: a pair and a topology, each created, idempotent, broken, planned and repaired.');

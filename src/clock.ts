@@ -11,6 +11,9 @@ export interface Timing {
   readonly log: (message: string) => void;
 }
 
+/** A time of day as the log says it: "14:05:31 UTC". */
+export const utcTime = (ms: number): string => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+
 /** Why a signal fired, as an Error (AbortSignal.timeout's reason is a DOMException). */
 export function abortReason(signal: AbortSignal): Error {
   const r: unknown = signal.reason;

@@ -9,10 +9,9 @@ export interface TokenClaims {
   readonly audience?: string | undefined;
 }
 
-/** The advice context of one direction of a link. */
-export function linkContext(link: Link, side: Side, claims: TokenClaims = {}): AdviceContext {
+/** The advice context of a VNet read for one end of a link: its identity and where both are set. */
+export function endContext(link: Link, side: Side, claims: TokenClaims = {}): AdviceContext {
   const end = link.ends[side];
-  const far = link.ends[other(side)];
   return {
     tenantId: end.identity.tenantId,
     clientId: end.identity.clientId,
@@ -21,6 +20,15 @@ export function linkContext(link: Link, side: Side, claims: TokenClaims = {}): A
     subject: claims.subject,
     audience: claims.audience,
     vnet: { ref: end.vnet, field: link.locator.vnet[side] },
+  };
+}
+
+/** The advice context of one direction of a link. */
+export function linkContext(link: Link, side: Side, claims: TokenClaims = {}): AdviceContext {
+  const end = link.ends[side];
+  const far = link.ends[other(side)];
+  return {
+    ...endContext(link, side, claims),
     link: {
       side,
       vnet: end.vnet,

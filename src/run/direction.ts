@@ -1,7 +1,7 @@
 // One write on one direction of a link, and its retries. Azure's conflict and throttling answers
 // are retried here, not in the SDK (its retries are off, see azure/vnet-api.ts): wait as hinted,
 // read the peering again (it may already be right), decide again, write again, until the deadline.
-import type { Timing } from '../clock.ts';
+import { utcTime, type Timing } from '../clock.ts';
 import type { PeeringWrite, VnetApi } from '../azure/vnet-api.ts';
 import type { AdviceContext } from '../errors/codes.ts';
 import { classify, toProblem } from '../errors/classify.ts';
@@ -40,8 +40,6 @@ export interface DirectionResult {
 }
 
 const isBusy = (p: ObservedPeering | undefined): boolean => p !== undefined && isTransitional(p);
-
-const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 
 export async function runDirection(job: DirectionJob, t: Timing): Promise<DirectionResult> {
   const writes: ('PUT' | 'DELETE')[] = [];
@@ -153,7 +151,7 @@ export async function runDirection(job: DirectionJob, t: Timing): Promise<Direct
       };
     }
     const why = c ? `${c.code}, retrying` : `peering is ${existing?.provisioningState ?? 'busy'}, waiting`;
-    t.log(`${job.label}: ${why} in ${Math.round(wait / 1000)} s (${Math.round((t.now() - started) / 1000)} s so far; gives up at ${clockTime(t.deadline)} UTC)`);
+    t.log(`${job.label}: ${why} in ${Math.round(wait / 1000)} s (${Math.round((t.now() - started) / 1000)} s so far; gives up at ${utcTime(t.deadline)})`);
     try {
       await t.sleep(wait, t.signal);
     } catch (e: unknown) {
