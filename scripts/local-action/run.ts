@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IDS, startEmulator, type Emulator } from '../../test/emulator/index.ts';
 
@@ -34,6 +34,8 @@ export function localActionEnv(emu: Emulator, summaryFile: string, inputs: Recor
     GITHUB_REPOSITORY: 'contoso/network',
     GITHUB_EVENT_NAME: 'workflow_dispatch',
     GITHUB_STEP_SUMMARY: summaryFile,
+    // The result file goes next to the summary, and is removed with it.
+    RUNNER_TEMP: dirname(summaryFile),
     ...Object.fromEntries(Object.entries(given).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
   };
 }

@@ -258,7 +258,8 @@ describe('CLI', () => {
 
   it('writes KEY=VALUE lines for $GITHUB_ENV with --write-env once it is ready', async () => {
     const cli = resolve(import.meta.dirname, 'cli.ts');
-    const file = join(mkdtempSync(join(tmpdir(), 'cli-env-')), 'emulator.env');
+    const envDir = mkdtempSync(join(tmpdir(), 'cli-env-'));
+    const file = join(envDir, 'emulator.env');
     const child = execFile(process.execPath, [cli, '--write-env', file], { timeout: 20_000 });
     try {
       for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
@@ -274,7 +275,11 @@ describe('CLI', () => {
       );
       expect(status).toBeGreaterThanOrEqual(400); // no api-version, no token: an ARM error, but an answer
     } finally {
+      // Let it stop (it removes its own temp folder) before this test's folder goes.
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
+      await exited;
+      rmSync(envDir, { recursive: true, force: true });
     }
   });
 });
