@@ -34,8 +34,8 @@ export function estimateNotice(report: RunReport): string {
   const minutes = Math.ceil((e.seconds * 1.2) / 60 / 5) * 5;
   const advice =
     minutes <= MAX_TIMEOUT_MINUTES
-      ? `Set \`timeout-minutes\` to ${minutes} or more, or split the file over a matrix with \`shard\`.`
-      : `That is more than \`timeout-minutes\` allows (${MAX_TIMEOUT_MINUTES}): split the file over a matrix with \`shard\`.`;
+      ? `Set \`timeout-minutes\` to ${minutes} or more (one hub's writes take as long whatever the number of jobs: \`shard\` only splits independent groups).`
+      : `That is more than \`timeout-minutes\` allows (${MAX_TIMEOUT_MINUTES}): split the file into independent groups over a matrix with \`shard\`, or apply the hub's spokes in batches.`;
   return (
     `> ⏱️ **Apply would run out of time:** ${plural(e.writes, 'write')} need about ${duration(e.seconds)} ` +
     `(${e.operationSeconds} s an operation, one write at a time per VNet), and \`timeout-minutes\` allows ${duration(e.limitSeconds)}. ${advice}`

@@ -300,7 +300,9 @@ function sideCell(report: RunReport, lr: LinkResult, s: 'a' | 'b'): string {
   if (unread(side)) return '❔ not read';
   const note = sideNote(side, report.mode);
   const code = side.problem ? ` · ${escapeName(side.problem.code)}` : '';
-  return `${stateIcon(side.state, lr.link.ensure)} ${side.state}${note ? ` · ${escapeText(note)}` : ''}${code}`;
+  // A direction still to be created in a plan is new, not broken (a failed create keeps ❌).
+  const planned = report.mode === 'plan' && !side.problem ? side.action : undefined;
+  return `${stateIcon(side.state, lr.link.ensure, planned)} ${side.state}${note ? ` · ${escapeText(note)}` : ''}${code}`;
 }
 
 /**
@@ -321,7 +323,8 @@ function attentionOrder(attention: readonly Classified[]): { detailed: Classifie
 function attentionBlock(report: RunReport, attention: readonly Classified[], limits: TopologyLimits): string {
   if (attention.length === 0) return '';
   const failed = attention.filter((c) => c.cat === 'failed').length;
-  const heading = `#### Needs attention: ${plural(attention.length, 'link')}${failed ? ` (${failed} ${report.mode === 'plan' ? 'blocked' : 'failed'})` : ''}`;
+  const title = report.mode === 'plan' && failed === 0 ? 'Would change' : 'Needs attention';
+  const heading = `#### ${title}: ${plural(attention.length, 'link')}${failed ? ` (${failed} ${report.mode === 'plan' ? 'blocked' : 'failed'})` : ''}`;
   const { detailed, plain } = attentionOrder(attention);
   const details = detailed.slice(0, limits.details).map((c) => linkDetail(report, c));
   const rest = [...detailed.slice(details.length), ...plain];

@@ -94,9 +94,10 @@ export const STATE_ICON: Readonly<Record<PeeringState, string>> = {
   Missing: '❌',
 };
 
-/** A state's icon; for a link being torn down, Missing is what was asked. */
-export function stateIcon(state: PeeringState, ensure: Ensure): string {
+/** A state's icon; for a link being torn down, Missing is what was asked; one about to be created is new, not broken. */
+export function stateIcon(state: PeeringState, ensure: Ensure, action?: SideAction): string {
   if (ensure === 'absent') return state === 'Missing' ? '✅' : '⚠️';
+  if (state === 'Missing' && action === 'create') return '➕';
   return STATE_ICON[state];
 }
 

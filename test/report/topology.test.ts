@@ -114,7 +114,8 @@ describe('what the report lists, in order', () => {
   it('a pending plan of plain creates lists them one row each, with both directions', () => {
     const plan = renderSummary(hubReport({ mode: 'plan', spokes: [60], kind: () => 'create' }));
     expect(plan).toContain('One row each (direction a → b, then b → a):');
-    expect(plan).toContain('| 📝 | hub-0 ⇄ spoke-0-0 | hubs&#91;0&#93;.spokes&#91;0&#93; | ❌ Missing · would create | ❌ Missing · would create |');
+    expect(plan).toContain('| 📝 | hub-0 ⇄ spoke-0-0 | hubs&#91;0&#93;.spokes&#91;0&#93; | ➕ Missing · would create | ➕ Missing · would create |');
+    expect(plan).toContain('#### Would change: 60 links');
     expect(plan).toContain('Run with `mode: apply` to carry it out.');
   });
 });
@@ -143,7 +144,7 @@ describe('run-level problems, warnings and estimates', () => {
   it('a plan whose writes outlast timeout-minutes says so with the time it needs', () => {
     const md = renderSummary(hubPlan(300));
     expect(md).toContain(
-      '> ⏱️ **Apply would run out of time:** 600 writes need about 1 h 41 min (20 s an operation, one write at a time per VNet), and `timeout-minutes` allows 15 min. Set `timeout-minutes` to 125 or more, or split the file over a matrix with `shard`.',
+      '> ⏱️ **Apply would run out of time:** 600 writes need about 1 h 41 min (20 s an operation, one write at a time per VNet), and `timeout-minutes` allows 15 min. Set `timeout-minutes` to 125 or more (one hub\'s writes take as long whatever the number of jobs: `shard` only splits independent groups).',
     );
     const within = renderSummary({ ...hubPlan(3), estimate: { writes: 6, seconds: 80, operationSeconds: 20, limitSeconds: 900 } });
     expect(within).not.toContain('run out of time');
