@@ -49,6 +49,8 @@ export interface EventContext {
   readonly sha: string;
   readonly payload: {
     readonly pull_request?: { readonly number?: unknown } | undefined;
+    /** A push event's head commit, when GITHUB_SHA is not set. */
+    readonly after?: unknown;
   };
   readonly repo: { readonly owner: string; readonly repo: string };
 }
@@ -85,14 +87,23 @@ export function pullRequestTarget(context: EventContext): CommentTarget | undefi
  * reviewers who approved a plan see what apply did; undefined when there is none.
  */
 export async function mergedPullRequestTarget(client: GitHubClient, context: EventContext, opts: CallOptions): Promise<CommentTarget | undefined> {
-  if (context.eventName !== 'push' || !/^[0-9a-f]{40}$/i.test(context.sha)) return undefined;
+  const commit = /^[0-9a-f]{40}$/i.test(context.sha) ? context.sha : typeof context.payload.after === 'string' ? context.payload.after : '';
+  if (context.eventName !== 'push' || !/^[0-9a-f]{40}$/i.test(commit)) return undefined;
   const { owner, repo } = context.repo;
   const policy = retryPolicy(opts);
-  const res = await send(policy, `list the pull requests of commit ${context.sha.slice(0, 7)}`, (signal) =>
-    client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: context.sha, per_page: PER_PAGE, request: { signal } }),
-  );
+  let res;
+  try {
+    res = await send(policy, `list the pull requests of commit ${commit.slice(0, 7)}`, (signal) =>
+      client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: commit, per_page: PER_PAGE, request: { signal } }),
+    );
+  } catch (e: unknown) {
+    // A commit GitHub does not know (a local push, say) belongs to no pull request.
+    const status = httpFailure(unwrap(e))?.status;
+    if (status === 404 || status === 422) return undefined;
+    throw e;
+  }
   const merged = res.data.filter((pr) => pr.merged_at);
-  const pick = merged.find((pr) => pr.merge_commit_sha?.toLowerCase() === context.sha.toLowerCase()) ?? merged[0];
+  const pick = merged.find((pr) => pr.merge_commit_sha?.toLowerCase() === commit.toLowerCase()) ?? merged[0];
   return pick ? { owner, repo, issueNumber: pick.number } : undefined;
 }
 

@@ -279,6 +279,11 @@ describe('the merged pull request of a pushed commit', () => {
     expect(target).toEqual({ ...PR, issueNumber: IDS.github.mergedPullRequest });
   });
 
+  it('takes the pushed commit from the event when GITHUB_SHA is not set', async () => {
+    const target = await mergedPullRequestTarget(client(), { ...push(''), payload: { after: IDS.github.mergeCommitSha } }, opts());
+    expect(target).toEqual({ ...PR, issueNumber: IDS.github.mergedPullRequest });
+  });
+
   it('has none for a commit no merged PR holds, or outside push', async () => {
     expect(await mergedPullRequestTarget(client(), push('a'.repeat(40)), opts())).toBeUndefined();
     expect(await mergedPullRequestTarget(client(), { ...push(IDS.github.mergeCommitSha), eventName: 'workflow_dispatch' }, opts())).toBeUndefined();
