@@ -29,8 +29,10 @@ describe('a hub with spokes across two tenants', () => {
     // One token per tenant (one app, two tenants), and each VNet read once before planning.
     const tokens = h.emu.requests.filter((q) => q.service === 'login' && q.method === 'POST');
     expect(tokens).toHaveLength(2);
-    const firstReads = h.emu.requests.filter((q) => q.service === 'arm' && q.method === 'GET' && /virtualNetworks\/[^/]+$/.test(q.path));
-    expect(new Set(firstReads.slice(0, 7).map((q) => q.path.toLowerCase())).size).toBe(7);
+    const firstWrite = h.emu.requests.find((q) => q.service === 'arm' && q.method === 'PUT')?.startedAt ?? Infinity;
+    const readsBefore = h.emu.requests.filter((q) => q.service === 'arm' && q.method === 'GET' && /virtualNetworks\/[^/]+$/.test(q.path) && q.startedAt < firstWrite);
+    expect(readsBefore).toHaveLength(7);
+    expect(new Set(readsBefore.map((q) => q.path.toLowerCase())).size).toBe(7);
     // Each write was signed in its VNet's tenant and carried the remote tenant's token when it differs.
     const th = h;
     const tenantOfName = new Map(th.g.world.vnets.map((v) => [name(v.id), th.g.world.subscriptions.find((sub) => v.id.includes(sub.id))?.tenantId]));

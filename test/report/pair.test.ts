@@ -374,3 +374,22 @@ describe('the pair comment', () => {
     expect(renderComment(failedApply())).not.toContain('Shortened');
   });
 });
+
+describe('a setting Azure returned that is not a boolean', () => {
+  it('is shown as escaped text, and as differing from what is wanted', () => {
+    const odd = '<img src=x onerror=alert(1)> @octocat | #123';
+    const md = renderSummary(
+      makeReport({
+        report: { mode: 'plan', verdict: 'pending', changed: true },
+        a: { settings: { allowVirtualNetworkAccess: true, allowForwardedTraffic: odd, allowGatewayTransit: false, useRemoteGateways: false }, action: 'update', outcome: 'planned' },
+      }),
+    );
+    const row = lines(md).find((l) => l.startsWith('| allowForwardedTraffic'));
+    expect(row).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(row).toContain('want false');
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain('@octocat');
+    expect(md).not.toMatch(/(^|[^\w&])#123\b/);
+    expect(tableRows(md).every((r) => r.split(' | ').length >= 3)).toBe(true);
+  });
+});
