@@ -28,6 +28,10 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 export type PeeringSettings = { readonly [K in SettingKey]: boolean };
 /** Settings as Azure returned them: a value that is not a boolean is kept as text (and differs). */
 export type FoundSettings = { readonly [K in SettingKey]: boolean | string };
+/** The four settings, each taken from `pick`: copies exactly these keys out of a wider object. */
+export function settingsOf<T>(pick: (key: SettingKey) => T): { readonly [K in SettingKey]: T } {
+  return Object.fromEntries(SETTING_KEYS.map((k) => [k, pick(k)])) as { [K in SettingKey]: T };
+}
 
 /** A parsed VNet resource ID. */
 export interface VnetRef {

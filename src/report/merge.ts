@@ -22,7 +22,7 @@ import type {
   VnetEntry,
   VnetRef,
 } from '../model.ts';
-import { SIDE_ACTIONS } from '../model.ts';
+import { SIDE_ACTIONS, settingsOf } from '../model.ts';
 import { parseVnetId } from '../azure/resource-id.ts';
 import { RESULT_FORMAT, RESULT_FORMAT_VERSION } from './outputs.ts';
 
@@ -110,12 +110,7 @@ function problem(v: unknown, at: string): Problem {
 
 function desired(v: unknown, at: string): PeeringSettings {
   const o = obj(v, at);
-  return {
-    allowVirtualNetworkAccess: bool(o, 'allowVirtualNetworkAccess', at),
-    allowForwardedTraffic: bool(o, 'allowForwardedTraffic', at),
-    allowGatewayTransit: bool(o, 'allowGatewayTransit', at),
-    useRemoteGateways: bool(o, 'useRemoteGateways', at),
-  };
+  return settingsOf((k) => bool(o, k, at));
 }
 
 function found(v: unknown, at: string): FoundSettings {
@@ -125,12 +120,7 @@ function found(v: unknown, at: string): FoundSettings {
     if (typeof x !== 'boolean' && typeof x !== 'string') throw new Bad(`${at}.${k} is neither true, false nor text`);
     return x;
   };
-  return {
-    allowVirtualNetworkAccess: value('allowVirtualNetworkAccess'),
-    allowForwardedTraffic: value('allowForwardedTraffic'),
-    allowGatewayTransit: value('allowGatewayTransit'),
-    useRemoteGateways: value('useRemoteGateways'),
-  };
+  return settingsOf(value);
 }
 
 function scope(v: unknown, at: string): PeeringScope {

@@ -10,7 +10,7 @@ import type {
   SideResult,
   UnmanagedPeering,
 } from '../model.ts';
-import { SIDES } from '../model.ts';
+import { SIDES, settingsOf } from '../model.ts';
 import { logText } from './escape.ts';
 import { pairLink } from './markdown.ts';
 import { planWouldFail } from './sections.ts';
@@ -109,6 +109,7 @@ export interface UnmanagedFileJson extends UnmanagedJson {
 const problemJson = (p: Problem): ProblemJson => ({ code: p.code, message: p.message, advice: p.advice });
 
 function sideJson(r: SideResult): SideJson {
+  const found = r.settings;
   return {
     vnet: r.vnet.id,
     remoteVnet: r.remoteVnet.id,
@@ -122,20 +123,8 @@ function sideJson(r: SideResult): SideJson {
     action: r.action,
     outcome: r.outcome,
     reason: r.reason,
-    settings: r.settings
-      ? {
-          allowVirtualNetworkAccess: r.settings.allowVirtualNetworkAccess,
-          allowForwardedTraffic: r.settings.allowForwardedTraffic,
-          allowGatewayTransit: r.settings.allowGatewayTransit,
-          useRemoteGateways: r.settings.useRemoteGateways,
-        }
-      : null,
-    desired: {
-      allowVirtualNetworkAccess: r.desired.allowVirtualNetworkAccess,
-      allowForwardedTraffic: r.desired.allowForwardedTraffic,
-      allowGatewayTransit: r.desired.allowGatewayTransit,
-      useRemoteGateways: r.desired.useRemoteGateways,
-    },
+    settings: found ? settingsOf((k) => found[k]) : null,
+    desired: settingsOf((k) => r.desired[k]),
     error: r.problem ? problemJson(r.problem) : null,
   };
 }

@@ -5,6 +5,7 @@ import { scopeDiffs, settingDiffs, type LinkPlan, type SidePlan } from '../plan/
 import { directionLabel } from '../report/words.ts';
 import {
   other,
+  settingsOf,
   SIDES,
   type Link,
   type LinkResult,
@@ -81,7 +82,7 @@ export function sideResult(link: Link, side: Side, sp: SidePlan, v: VnetInfo | u
     syncLevel: found?.syncLevel ?? '',
     provisioningState: found?.provisioningState ?? '',
     settings: found
-      ? { allowVirtualNetworkAccess: found.allowVirtualNetworkAccess, allowForwardedTraffic: found.allowForwardedTraffic, allowGatewayTransit: found.allowGatewayTransit, useRemoteGateways: found.useRemoteGateways }
+      ? settingsOf((k) => found[k])
       : undefined,
     desired: sp.desired,
     scope: found?.scope,
